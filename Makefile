@@ -1,0 +1,43 @@
+# The two commands of the README are `make serve` and `make test`; everything else is here too.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup serve lookup test lint typecheck build-site bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/bouncecodes build
+
+lookup: setup
+	$(BIN)/bouncecodes lookup 550
+
+serve: setup
+	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+
+build-site: setup
+	$(BIN)/mkdocs build --strict
+
+lint: setup
+	$(BIN)/bouncecodes lint
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: setup
+	$(BIN)/bouncecodes lint
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/speed.py
+
+clean:
+	rm -rf $(VENV) site src/bouncecodes/registry.json

@@ -1,0 +1,77 @@
+"""bouncecodes: SMTP reply codes and enhanced status codes explained, and a bounce classifier.
+
+>>> import bouncecodes
+>>> [r.reason for r in bouncecodes.classify("550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")]
+['userunknown']
+
+The runtime is standard library only; the same code runs under Pyodide.
+"""
+
+from __future__ import annotations
+
+from .classify import classify_evidence, recognise_provider
+from .errors import (
+    BounceCodesError,
+    InputError,
+    InputTooLargeError,
+    RegistryNotBuiltError,
+    UnknownCodeError,
+)
+from .lookup import lookup
+from .model import (
+    EnhancedCode,
+    Evidence,
+    Kind,
+    PhraseRule,
+    Provider,
+    ProviderRule,
+    Reason,
+    Reference,
+    Registry,
+    ReplyCode,
+    Result,
+)
+from .parse import MAX_INPUT, parse
+from .registry import load_registry
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MAX_INPUT",
+    "BounceCodesError",
+    "EnhancedCode",
+    "Evidence",
+    "InputError",
+    "InputTooLargeError",
+    "Kind",
+    "PhraseRule",
+    "Provider",
+    "ProviderRule",
+    "Reason",
+    "Reference",
+    "Registry",
+    "RegistryNotBuiltError",
+    "ReplyCode",
+    "Result",
+    "UnknownCodeError",
+    "__version__",
+    "classify",
+    "classify_evidence",
+    "load_registry",
+    "lookup",
+    "parse",
+    "recognise_provider",
+]
+
+
+def classify(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Result]:
+    """Classify a server reply, a bounce email (bytes or text), an mbox or MTA log lines.
+
+    Returns one :class:`Result` per recipient found (an empty list when the input holds no bounce).
+
+    >>> r = classify("host mx.example.com[192.0.2.1] said: 552 5.2.2 mailbox full (in reply to RCPT TO command)")[0]
+    >>> r.reason, r.permanent, r.hard, r.rule
+    ('mailboxfull', True, False, 'enhanced:X.2.2')
+    """
+    registry = load_registry()
+    return [classify_evidence(e, registry) for e in parse(data, limit=limit)]

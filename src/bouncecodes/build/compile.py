@@ -1,0 +1,110 @@
+"""From validated YAML to the frozen dataclasses and the canonical ``registry.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..model import (
+    EnhancedCode,
+    Hard,
+    PhraseRule,
+    Provider,
+    ProviderRule,
+    Reason,
+    Reference,
+    Registry,
+    ReplyCode,
+)
+from .lint import Context, Problem, lint_sources
+from .source import load_sources
+
+
+class BuildError(Exception):
+    """The registry has lint errors; ``problems`` lists them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in codes/")
+        self.problems = problems
+
+
+def _refs(items: list[dict[str, Any]]) -> tuple[Reference, ...]:
+    return tuple(Reference(rfc=r["rfc"], section=r.get("section", "")) for r in items)
+
+
+def _enhanced_key(code: str) -> tuple[int, int, int]:
+    a, b, c = code.split(".")
+    if c == "YYY":
+        return (0, int(a), 0) if b == "XXX" else (1, int(b), 0)
+    return (2, int(b), int(c))
+
+
+def compile_registry(ctx: Context) -> Registry:
+    """The Registry from a linted context (call only when lint found no problems)."""
+    reasons = tuple(
+        Reason(id=r["id"], title=r["title"], description=r["description"].strip(), hard=Hard(r["hard"]),
+               bounce=r["bounce"], action=r["action"].strip())
+        for f in ctx.of("reasons") for r in f.data["reasons"]
+    )
+    order = {r.id: i for i, r in enumerate(reasons)}
+    reply = tuple(sorted(
+        (ReplyCode(code=d["code"], title=d["title"], description=d["description"].strip(),
+                   references=_refs(d["references"]), action=d["action"].strip(),
+                   enhanced=tuple(d.get("enhanced", ())), reason=d.get("reason", ""),
+                   nonstandard=d.get("nonstandard", False))
+         for d in (f.data for f in ctx.of("reply"))),
+        key=lambda r: r.code,
+    ))
+    enhanced = tuple(sorted(
+        (EnhancedCode(code=d["code"], title=d["title"], description=d["description"].strip(),
+                      references=_refs(d["references"]), action=d["action"].strip(),
+                      basic=tuple(d.get("basic", ())), deprecated=d.get("deprecated", False),
+                      reason=d.get("reason", ""), decisive=d.get("decisive", False), detail=d.get("detail", ""))
+         for d in (f.data for f in ctx.of("enhanced"))),
+        key=lambda e: _enhanced_key(e.code),
+    ))
+    phrase_files = sorted(ctx.of("phrases"), key=lambda f: order.get(f.data["reason"], len(order)))
+    phrases = tuple(
+        PhraseRule(id=f"phrase:{f.data['reason']}/{r['id']}", reason=f.data["reason"], match=tuple(r["match"]),
+                   examples=tuple(r["examples"]), detail=r.get("detail", ""))
+        for f in phrase_files for r in f.data["rules"]
+    )
+    providers = tuple(sorted(
+        (Provider(
+            id=d["id"], name=d["name"], description=d["description"].strip(), website=d.get("website", ""),
+            hosts=tuple(d["recognise"].get("hosts", ())), tokens=tuple(d["recognise"].get("tokens", ())),
+            rules=tuple(
+                ProviderRule(id=f"provider:{d['id']}/{r['id']}", provider=d["id"], reason=r["reason"],
+                             source=r["source"], examples=tuple(r["examples"]), reply=r.get("reply", ""),
+                             status=r.get("status", ""), match=tuple(r.get("match", ())), detail=r.get("detail", ""),
+                             meaning=r.get("meaning", "").strip(), action=r.get("action", "").strip())
+                for r in d["rules"]
+            ),
+        ) for d in (f.data for f in ctx.of("provider"))),
+        key=lambda p: p.id,
+    ))
+    return Registry(reasons=reasons, reply=reply, enhanced=enhanced, phrases=phrases, providers=providers)
+
+
+def build_registry(codes: Path, only: list[str] | None = None) -> Registry:
+    """Load, validate and lint ``codes``, then compile. Raises :class:`BuildError` on any problem."""
+    problems, ctx = lint_sources(codes, load_sources(codes), only)
+    if problems:
+        raise BuildError(problems)
+    return compile_registry(ctx)
+
+
+def registry_json(registry: Registry) -> bytes:
+    """The canonical, byte-stable JSON form: sorted keys, fixed separators, trailing newline."""
+    return (json.dumps(registry.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def write_registry_json(codes: Path, out: Path) -> Registry:
+    """Build ``codes`` and write ``out`` (only when its bytes change)."""
+    registry = build_registry(codes)
+    data = registry_json(registry)
+    if not out.exists() or out.read_bytes() != data:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    return registry

@@ -1,0 +1,346 @@
+"""Frozen dataclasses shared by the build step, the runtime and the site.
+
+The registry is compiled from ``codes/**/*.yaml`` into these types, written to
+``registry.json`` and read back into the same types at run time. Everything
+here is standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+REPLY_RE = re.compile(r"^[2-5][0-9][0-9]$")
+ENHANCED_RE = re.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
+IANA_CODE_RE = re.compile(r"^X\.[0-9]{1,3}\.[0-9]{1,3}$")
+IANA_CLASS_RE = re.compile(r"^[245]\.XXX\.YYY$")
+IANA_SUBJECT_RE = re.compile(r"^X\.[0-9]{1,3}\.YYY$")
+
+
+class Hard(str, enum.Enum):
+    """When a reason means the address should be dropped."""
+
+    ALWAYS = "always"
+    NEVER = "never"
+    IF_PERMANENT = "if-permanent"
+
+
+class EnhancedKind(str, enum.Enum):
+    """What an entry of the enhanced-code registry is, derived from its notation."""
+
+    CLASS = "class"
+    SUBJECT = "subject"
+    CODE = "code"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pointer into an RFC."""
+
+    rfc: int
+    section: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"RFC {self.rfc}" + (f" §{self.section}" if self.section else "")
+
+    @property
+    def url(self) -> str:
+        base = f"https://www.rfc-editor.org/rfc/rfc{self.rfc}"
+        return base + (f"#section-{self.section}" if self.section else "")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One entry of the reason vocabulary (``codes/reasons.yaml``)."""
+
+    id: str
+    title: str
+    description: str
+    hard: Hard
+    bounce: bool
+    action: str
+
+    def is_hard(self, permanent: bool) -> bool:
+        if self.hard is Hard.ALWAYS:
+            return True
+        if self.hard is Hard.IF_PERMANENT:
+            return permanent
+        return False
+
+
+@dataclass(frozen=True)
+class ReplyCode:
+    """A basic SMTP reply code (``codes/reply/<code>.yaml``)."""
+
+    code: str
+    title: str
+    description: str
+    references: tuple[Reference, ...]
+    action: str
+    enhanced: tuple[str, ...] = ()
+    reason: str = ""
+    nonstandard: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"reply:{self.code}"
+
+    @property
+    def klass(self) -> int:
+        """The class, from the first digit: 2 success, 3 intermediate, 4 transient, 5 permanent."""
+        return int(self.code[0])
+
+
+@dataclass(frozen=True)
+class EnhancedCode:
+    """An entry of the IANA enhanced status code registry (``codes/enhanced/<code>.yaml``)."""
+
+    code: str
+    title: str
+    description: str
+    references: tuple[Reference, ...]
+    action: str
+    basic: tuple[str, ...] = ()
+    deprecated: bool = False
+    reason: str = ""
+    decisive: bool = False
+    detail: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"enhanced:{self.code}"
+
+    @property
+    def kind(self) -> EnhancedKind:
+        if IANA_CLASS_RE.match(self.code):
+            return EnhancedKind.CLASS
+        if IANA_SUBJECT_RE.match(self.code):
+            return EnhancedKind.SUBJECT
+        return EnhancedKind.CODE
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """A text pattern that reveals a reason (``codes/phrases/<reason>.yaml``)."""
+
+    id: str
+    reason: str
+    match: tuple[str, ...]
+    examples: tuple[str, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderRule:
+    """One of a provider's own rules; applies only when the provider is recognised."""
+
+    id: str
+    provider: str
+    reason: str
+    source: str
+    examples: tuple[str, ...]
+    reply: str = ""
+    status: str = ""
+    match: tuple[str, ...] = ()
+    detail: str = ""
+    meaning: str = ""
+    action: str = ""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A receiving provider (``codes/providers/<id>.yaml``)."""
+
+    id: str
+    name: str
+    description: str
+    rules: tuple[ProviderRule, ...]
+    hosts: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The whole registry, in registry order (which is decision order)."""
+
+    reasons: tuple[Reason, ...]
+    reply: tuple[ReplyCode, ...]
+    enhanced: tuple[EnhancedCode, ...]
+    phrases: tuple[PhraseRule, ...]
+    providers: tuple[Provider, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def _table(self, name: str) -> dict[str, Any]:
+        table = self._index.get(name)
+        if table is None:
+            if name == "reasons":
+                table = {r.id: r for r in self.reasons}
+            elif name == "reply":
+                table = {r.code: r for r in self.reply}
+            elif name == "enhanced":
+                table = {e.code: e for e in self.enhanced}
+            elif name == "providers":
+                table = {p.id: p for p in self.providers}
+            else:  # pragma: no cover - programming error
+                raise KeyError(name)
+            self._index[name] = table
+        return table
+
+    def reason(self, reason_id: str) -> Reason:
+        """The reason with this id (KeyError when unknown)."""
+        return self._table("reasons")[reason_id]  # type: ignore[no-any-return]
+
+    def reply_code(self, code: str) -> ReplyCode | None:
+        return self._table("reply").get(code)  # type: ignore[no-any-return]
+
+    def enhanced_entry(self, code: str) -> EnhancedCode | None:
+        """The entry for an enhanced code in either notation ("5.1.1" or "X.1.1")."""
+        table = self._table("enhanced")
+        if code in table:
+            return table[code]  # type: ignore[no-any-return]
+        parts = code.split(".")
+        if len(parts) == 3 and parts[0] in "245":
+            return table.get(f"X.{parts[1]}.{parts[2]}")  # type: ignore[no-any-return]
+        return None
+
+    def enhanced_class(self, klass: str) -> EnhancedCode | None:
+        return self._table("enhanced").get(f"{klass}.XXX.YYY")  # type: ignore[no-any-return]
+
+    def enhanced_subject(self, subject: str) -> EnhancedCode | None:
+        return self._table("enhanced").get(f"X.{subject}.YYY")  # type: ignore[no-any-return]
+
+    def provider(self, provider_id: str) -> Provider | None:
+        return self._table("providers").get(provider_id)  # type: ignore[no-any-return]
+
+    # -- serialisation -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; enums become their values, tuples lists, private fields dropped."""
+        return {
+            "schema_version": self.schema_version,
+            "reasons": [_plain(r) for r in self.reasons],
+            "reply": [_plain(r) for r in self.reply],
+            "enhanced": [_plain(e) for e in self.enhanced],
+            "phrases": [_plain(p) for p in self.phrases],
+            "providers": [_plain(p) for p in self.providers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Registry:
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"registry.json has schema version {version!r}, this code reads {SCHEMA_VERSION}")
+
+        def refs(items: list[dict[str, Any]]) -> tuple[Reference, ...]:
+            return tuple(Reference(**r) for r in items)
+
+        return cls(
+            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"])}) for r in data["reasons"]),
+            reply=tuple(
+                ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
+                for r in data["reply"]
+            ),
+            enhanced=tuple(
+                EnhancedCode(**{**e, "references": refs(e["references"]), "basic": tuple(e["basic"])})
+                for e in data["enhanced"]
+            ),
+            phrases=tuple(
+                PhraseRule(**{**p, "match": tuple(p["match"]), "examples": tuple(p["examples"])})
+                for p in data["phrases"]
+            ),
+            providers=tuple(
+                Provider(
+                    **{
+                        **p,
+                        "hosts": tuple(p["hosts"]),
+                        "tokens": tuple(p["tokens"]),
+                        "rules": tuple(
+                            ProviderRule(
+                                **{**r, "match": tuple(r["match"]), "examples": tuple(r["examples"])}
+                            )
+                            for r in p["rules"]
+                        ),
+                    }
+                )
+                for p in data["providers"]
+            ),
+        )
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclass → plain JSON types, without private (underscore) fields."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (tuple, list)):
+        return [_plain(x) for x in obj]
+    return obj
+
+
+class Kind(str, enum.Enum):
+    """What a piece of evidence reports, as told by the structure of the input."""
+
+    FAILURE = "failure"  # a bounce or deferral for this recipient
+    DELIVERED = "delivered"  # a success DSN or a 'sent' log line
+    FEEDBACK = "feedback"  # an ARF (RFC 5965) feedback report
+    AUTOREPLY = "autoreply"  # an out-of-office or other automatic reply
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Facts found in the input for one recipient. No decision is taken here.
+
+    ``diagnostic`` is the remote server's own words where they were found; ``notice`` is the
+    reporting MTA's surrounding text (its explanation, in its own words). ``span`` locates the
+    diagnostic in the normalised input text, for highlighting.
+    """
+
+    recipient: str = ""
+    status: str = ""
+    reply: str = ""
+    diagnostic: str = ""
+    notice: str = ""
+    kind: Kind = Kind.FAILURE
+    action: str = ""  # the DSN Action field: failed, delayed, delivered, relayed, expanded
+    remote_mta: str = ""
+    reporting_mta: str = ""
+    command: str = ""  # the SMTP command the reply answered: RCPT, DATA, MAIL, CONN …
+    feedback_type: str = ""
+    source: str = ""  # which finder produced it: dsn, text, reply, postfix-log, exim-log, sendmail-log, arf …
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict for one recipient, and the registry entry that decided it."""
+
+    recipient: str
+    reason: str
+    permanent: bool
+    hard: bool
+    action: str
+    rule: str
+    status: str = ""
+    reply: str = ""
+    detail: str = ""
+    provider: str = ""
+    diagnostic: str = ""
+    remote_mta: str = ""
+    reporting_mta: str = ""
+    command: str = ""
+    feedback_type: str = ""
+    source: str = ""
+    span: tuple[int, int] = (0, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
+        return _plain(self)  # type: ignore[no-any-return]

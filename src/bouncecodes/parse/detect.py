@@ -1,0 +1,43 @@
+"""Telling what an input is: an email, an mbox of emails, MTA log lines, or a server reply."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from .logs import looks_like_log
+
+HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:[ \t]?[^\n]{0,4000}$")
+MBOX_FROM_RE = re.compile(r"^From \S{0,320}[^\n]{0,200}$")
+
+
+class InputKind(str, enum.Enum):
+    EMAIL = "email"
+    MBOX = "mbox"
+    LOG = "log"
+    REPLY = "reply"
+
+
+def detect(text: str) -> InputKind:
+    """What ``text`` (normalised line ends) is."""
+    head = text.lstrip("\n")[:4096]
+    first = head.split("\n", 1)[0]
+    if MBOX_FROM_RE.match(first) and "\n\n" in text:
+        lines = head.split("\n")[1:4]
+        if lines and all(HEADER_LINE_RE.match(x) or x[:1] in " \t" for x in lines[:2] if x):
+            return InputKind.MBOX
+    if HEADER_LINE_RE.match(first) and not re.match(r"^[245]\d\d[ -]", first):
+        header_lines = 0
+        for line in head.split("\n")[:40]:
+            if not line:
+                break
+            if HEADER_LINE_RE.match(line) or line[:1] in " \t":
+                header_lines += 1
+            else:
+                header_lines = 0
+                break
+        if header_lines >= 2 and not looks_like_log(first):
+            return InputKind.EMAIL
+    if looks_like_log(text):
+        return InputKind.LOG
+    return InputKind.REPLY

@@ -1,0 +1,98 @@
+"""Evidence from MTA log lines: Postfix, Exim and Sendmail; one per logged recipient."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Evidence, Kind
+from .common import clean_address, find_codes, host_of, squash
+
+POSTFIX_RE = re.compile(
+    r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: [0-9A-Za-z]{5,20}: to=<([^<>\s]{0,320})>,(?: orig_to=<[^<>\s]{0,320}>,)?"
+    r"[^\n]{0,400}?\bstatus=(bounced|deferred|sent|expired|undeliverable|deliverable) ?\(?([^\n]{0,4000})$")
+POSTFIX_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,\s]{1,300})")
+EXIM_RE = re.compile(r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?(?: [+-]\d{4})? )?(?:\[\d{1,10}\] )?"
+                     r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (\*\*|==|=>|->) (\S{1,320})([^\n]{0,4000})$")
+EXIM_HOST_RE = re.compile(r"\bH=([^\s\[]{1,255})")
+SENDMAIL_RE = re.compile(r"sendmail\[\d{1,10}\]: [0-9A-Za-z]{6,20}: to=([^\n]{1,2000}?), [^\n]{0,600}?"
+                         r"\bstat=([^\n]{0,4000})$")
+SENDMAIL_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,]{1,300})")
+LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |sendmail\[\d{1,10}\]: |"
+                         r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[^\n]{0,40} )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (?:\*\*|==|=>|->) ",
+                         re.MULTILINE)
+
+
+def looks_like_log(text: str) -> bool:
+    return LOG_HINT_RE.search(text[:200_000]) is not None
+
+
+def _strip_outer(text: str) -> str:
+    text = text.strip()
+    return text[:-1] if text.endswith(")") and text.count("(") < text.count(")") else text
+
+
+def parse_log_line(line: str, offset: int = 0) -> Evidence | None:
+    """Evidence from one log line, or None when the line reports no recipient outcome."""
+    m = POSTFIX_RE.search(line)
+    if m:
+        fields = dict(POSTFIX_FIELD_RE.findall(line[: m.start(3)]))
+        state = m.group(2)
+        text = squash(_strip_outer(m.group(3)))
+        reply, status = find_codes(text)
+        dsn = fields.get("dsn", "")
+        relay = fields.get("relay", "")
+        return Evidence(
+            recipient=clean_address(m.group(1)), status=dsn if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn) else status,
+            reply=reply, diagnostic=text, kind=Kind.DELIVERED if state in ("sent", "deliverable") else Kind.FAILURE,
+            action={"bounced": "failed", "expired": "failed", "undeliverable": "failed",
+                    "deferred": "delayed"}.get(state, "delivered"),
+            remote_mta=host_of(relay.split("[")[0]) if relay and relay != "none" else "",
+            source="postfix-log", span=(offset + m.start(3), offset + m.end(3)))
+    m = EXIM_RE.search(line)
+    if m:
+        flag, addr, rest = m.groups()
+        if flag in ("=>", "->"):
+            return Evidence(recipient=clean_address(addr), kind=Kind.DELIVERED, action="delivered",
+                            source="exim-log")
+        host = EXIM_HOST_RE.search(rest)
+        split = re.search(r"(?:: |\) )(?=[^:]{0,80}(?:error|said|refused|timed out|retry|unrouteable|unknown|"
+                          r"[245]\d\d[ -]))", rest, re.IGNORECASE)
+        text = squash(rest[split.end():] if split else rest)
+        reply, status = find_codes(text)
+        cmd = re.search(r"after (RCPT TO|MAIL FROM|DATA|end of data|EHLO|HELO|initial connection)", rest, re.IGNORECASE)
+        return Evidence(
+            recipient=clean_address(addr), status=status, reply=reply, diagnostic=text,
+            action="failed" if flag == "**" else "delayed",
+            remote_mta=host.group(1).lower() if host else "", source="exim-log",
+            command={"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA"}.get(
+                cmd.group(1).upper(), cmd.group(1).upper()) if cmd else "")
+    m = SENDMAIL_RE.search(line)
+    if m:
+        fields = dict(SENDMAIL_FIELD_RE.findall(line))
+        stat = squash(m.group(2))
+        dsn = fields.get("dsn", "").strip()
+        reply, status = find_codes(stat)
+        delivered = stat.lower().startswith("sent")
+        recipients = [clean_address(a) for a in m.group(1).split(",")]
+        return Evidence(
+            recipient=next((r for r in recipients if r), ""),
+            status=dsn if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn) else status, reply=reply, diagnostic=stat,
+            kind=Kind.DELIVERED if delivered else Kind.FAILURE,
+            action="delivered" if delivered else ("delayed" if dsn.startswith("4") or stat.lower().startswith("deferred")
+                                                 else "failed"),
+            remote_mta=host_of(fields.get("relay", "").split("[")[0]) if fields.get("relay") else "",
+            source="sendmail-log")
+    return None
+
+
+def parse_log(text: str) -> list[Evidence]:
+    """Evidence for every recipient outcome in a log (one per line that reports one)."""
+    results = []
+    offset = 0
+    for line in text.split("\n"):
+        if len(line) <= 20_000:
+            e = parse_log_line(line, offset)
+            if e is not None and e.recipient:
+                results.append(e)
+        offset += len(line) + 1
+    return results

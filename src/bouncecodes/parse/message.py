@@ -1,0 +1,310 @@
+"""Evidence from a whole email: RFC 3464 DSNs, RFC 5965 feedback reports, automatic replies,
+and human-readable bounces of any MTA (through :mod:`bouncecodes.parse.text`)."""
+
+from __future__ import annotations
+
+import email
+import email.message
+import re
+from email.policy import compat32
+
+from ..model import Evidence, Kind
+from .common import ENHANCED_RE, addresses, clean_address, find_codes, host_of, squash
+from .text import MAX_DIAGNOSTIC, block_text, evidence_from_notice, find_blocks, notice_part, strip_address
+
+Message = email.message.Message
+
+BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|postmaster|mail delivery|mail ?administrator|mailer_daemon|"
+                              r"delivery (?:status|subsystem)|bounce|daemon@|mdaemon|returned|system administrator",
+                              re.IGNORECASE)
+BOUNCE_SUBJECT_RE = re.compile(
+    r"undeliver|undelivered|delivery (?:status|fail|notification|report|problem|error)|returned (?:mail|to sender)|"
+    r"failure notice|non.?deliver|could not be delivered|not delivered|mail system error|delivery has failed|"
+    r"failed delivery|delivery failure|rejected|bounce|warning: could not|mail delivery|nicht zustellbar|"
+    r"unzustellbar|non remis|no se puede entregar|error sending|permanent error|message blocked|"
+    r"problem delivering|delayed mail|mail failure|returned message|unable to deliver|message you sent",
+    re.IGNORECASE)
+AUTOREPLY_SUBJECT_RE = re.compile(
+    r"out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort)|vacation|abwesen|absence|"
+    r"away from (?:my|the) (?:office|desk)|r[ée]ponse automatique|risposta automatica|respuesta autom", re.IGNORECASE)
+HTML_TAG_RE = re.compile(r"<(?:[^<>\"']|\"[^\"]*\"|'[^']*'){0,2000}>")
+HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.IGNORECASE)
+DIAG_PREFIX_RE = re.compile(r"^\s*(?:smtp|x-[a-z-]{1,30}|unix|mail|x400|[a-z]{1,10})\s*;\s*", re.IGNORECASE)
+
+
+def _decode(part: Message) -> str:
+    """A text part's content as str, whatever its transfer encoding and charset."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    charset = (part.get_content_charset() or "utf-8").strip().strip('"').lower()
+    for cs in (charset, "utf-8", "latin-1"):
+        try:
+            return payload.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1", "replace")  # pragma: no cover - latin-1 never fails
+
+
+def _html_to_text(html: str) -> str:
+    import html as html_mod
+
+    return html_mod.unescape(HTML_TAG_RE.sub(" ", HTML_BREAK_RE.sub("\n", html)))
+
+
+def _header(msg: Message, name: str) -> str:
+    value = msg.get(name)
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        try:
+            from email.header import decode_header, make_header
+
+            text = str(make_header(decode_header(text)))
+        except (ValueError, LookupError, UnicodeDecodeError):
+            pass
+    return squash(text)
+
+
+def _field_blocks(part: Message) -> list[Message]:
+    """The header blocks of a message/delivery-status (or feedback-report) part."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = [p for p in payload if isinstance(p, Message)]
+        # compat32 keeps the first block's fields in the first sub-message; an empty payload line
+        # between blocks makes the rest sub-messages.
+        return blocks
+    if isinstance(payload, str):
+        text = _decode(part) if part.get("content-transfer-encoding") else payload
+        return [email.message_from_string(chunk.strip() + "\n", policy=compat32)
+                for chunk in re.split(r"\n\s*\n", text.replace("\r", "")) if chunk.strip()]
+    return []
+
+
+def _blocks_from_text(text: str) -> list[Message]:
+    return [email.message_from_string(chunk.strip() + "\n", policy=compat32)
+            for chunk in re.split(r"\n\s*\n", text) if ":" in chunk]
+
+
+class Parts:
+    """What a walk over the MIME tree found."""
+
+    def __init__(self) -> None:
+        self.status: list[Message] = []
+        self.feedback: list[Message] = []
+        self.texts: list[str] = []
+        self.original: Message | None = None
+        self.original_headers: str = ""
+
+
+def _walk(msg: Message) -> Parts:
+    found = Parts()
+    stack: list[tuple[Message, bool]] = [(msg, False)]
+    while stack:
+        part, inside_original = stack.pop(0)
+        ctype = part.get_content_type()
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            found.status.extend(_field_blocks(part))
+            continue
+        if ctype == "message/feedback-report":
+            found.feedback.extend(_field_blocks(part))
+            continue
+        if ctype in ("message/rfc822", "message/global"):
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and found.original is None:
+                found.original = inner[0]
+            elif isinstance(inner, str) and found.original is None:
+                found.original = email.message_from_string(inner, policy=compat32)
+            continue
+        if ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers"):
+            if not found.original_headers:
+                found.original_headers = _decode(part)
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack[0:0] = [(p, inside_original) for p in payload if isinstance(p, Message)]
+            continue
+        if inside_original:
+            continue
+        if ctype == "text/plain" or part.get_content_maintype() == "text" and ctype != "text/html":
+            found.texts.append(_decode(part))
+        elif ctype == "text/html":
+            found.texts.append(_html_to_text(_decode(part)))
+    return found
+
+
+def _original_recipients(parts: Parts) -> list[str]:
+    headers = ""
+    if parts.original is not None:
+        headers = "\n".join(f"{k}: {v}" for k, v in parts.original.items() if k.lower() in ("to", "cc"))
+    elif parts.original_headers:
+        headers = "\n".join(line for line in parts.original_headers.split("\n") if line.lower().startswith(("to:", "cc:")))
+    return addresses(headers)
+
+
+def _original_sender(parts: Parts) -> list[str]:
+    if parts.original is not None:
+        return addresses(str(parts.original.get("From", "")) + " " + str(parts.original.get("Return-Path", "")))
+    m = re.search(r"^(?:from|return-path):[^\n]{0,300}", parts.original_headers, re.IGNORECASE | re.MULTILINE)
+    return addresses(m.group(0)) if m else []
+
+
+def _dsn_diagnostic(value: str) -> str:
+    return squash(DIAG_PREFIX_RE.sub("", value, count=1))
+
+
+def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evidence]:
+    reporting = ""
+    results: list[Evidence] = []
+    human_blocks: dict[str, list[str]] | None = None
+    for block in blocks:
+        keys = {k.lower() for k in block}
+        if "reporting-mta" in keys and not reporting:
+            reporting = host_of(str(block.get("Reporting-MTA", "")))
+        recipient_field = block.get("Final-Recipient") or block.get("Original-Recipient")
+        if recipient_field is None:
+            continue
+        recipient = clean_address(str(recipient_field))
+        if not recipient:
+            found = addresses(str(block.get("Original-Recipient", "")) + " " + str(recipient_field))
+            recipient = found[0] if found else ""
+        action = squash(str(block.get("Action", ""))).lower()
+        status_field = squash(str(block.get("Status", "")))
+        m = ENHANCED_RE.search(status_field)
+        status = ".".join(m.groups()) if m else ""
+        diagnostic = _dsn_diagnostic(str(block.get("Diagnostic-Code", "")))
+        if not diagnostic and human:
+            if human_blocks is None:
+                human_blocks = find_blocks(notice_part(human), exclude)
+            lines = human_blocks.get(recipient) or next(
+                (v for k, v in human_blocks.items() if k.lower() == recipient.lower()), [])
+            diagnostic = strip_address(block_text(lines), recipient) if lines else ""
+        reply, text_status = find_codes(diagnostic)
+        if text_status and (not status or (status.endswith(".0.0") and text_status[0] == status[0])):
+            status = text_status
+        kind = Kind.DELIVERED if action in ("delivered", "relayed", "expanded") and not status.startswith(("4", "5")) \
+            else Kind.FAILURE
+        results.append(Evidence(
+            recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
+            notice=squash(notice_part(human))[:MAX_DIAGNOSTIC], kind=kind, action=action,
+            remote_mta=host_of(str(block.get("Remote-MTA", ""))), reporting_mta=reporting,
+            command=_command(diagnostic + " " + human[:4000]) if kind is Kind.FAILURE else "", source="dsn"))
+    return results
+
+
+COMMAND_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s)?(?:end of\s)?(?:sending\s)?"
+                        r"(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|AUTH|CONNECT|BDAT|QUIT|end of data)",
+                        re.IGNORECASE)
+
+
+def _command(text: str) -> str:
+    m = COMMAND_RE.search(text)
+    if not m:
+        return ""
+    word = m.group(1).upper()
+    return {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN"}.get(word, word)
+
+
+def _from_feedback(blocks: list[Message], parts: Parts, msg: Message) -> list[Evidence]:
+    fields: dict[str, str] = {}
+    for block in blocks:
+        for k, v in block.items():
+            fields.setdefault(k.lower(), squash(str(v)))
+    recipient = clean_address(fields.get("original-rcpt-to", ""))
+    if not recipient:
+        found = _original_recipients(parts) or addresses(_header(msg, "To"))
+        recipient = found[0] if found else ""
+    return [Evidence(recipient=recipient, kind=Kind.FEEDBACK, feedback_type=fields.get("feedback-type", "other").lower(),
+                     reporting_mta=host_of(fields.get("reporting-mta", "")),
+                     diagnostic=fields.get("user-agent", ""), source="arf")]
+
+
+def _is_autoreply(msg: Message) -> bool:
+    auto = _header(msg, "Auto-Submitted").lower()
+    if auto.startswith("auto-replied"):
+        return True
+    if any(msg.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
+        return True
+    if _header(msg, "Precedence").lower() == "auto_reply":
+        return True
+    return bool(AUTOREPLY_SUBJECT_RE.search(_header(msg, "Subject")))
+
+
+def looks_like_bounce(msg: Message, parts: Parts) -> bool:
+    """Whether a message without a DSN part still claims to be a delivery failure."""
+    if msg.get("X-Failed-Recipients"):
+        return True
+    sender = _header(msg, "From") + " " + _header(msg, "Return-Path")
+    subject = _header(msg, "Subject")
+    return bool(BOUNCE_SENDER_RE.search(sender) or BOUNCE_SUBJECT_RE.search(subject))
+
+
+def parse_message(text: str) -> list[Evidence]:
+    """Evidence for each recipient of one email (str, line ends already normalised)."""
+    msg = email.message_from_string(text, policy=compat32)
+    parts = _walk(msg)
+    human = "\n".join(parts.texts)
+    if parts.feedback:
+        return _from_feedback(parts.feedback, parts, msg)
+
+    exclude = {a.lower() for a in addresses(_header(msg, "To") + " " + _header(msg, "From") + " "
+                                             + _header(msg, "Return-Path") + " " + _header(msg, "Reply-To"))}
+    exclude |= {a.lower() for a in _original_sender(parts)}
+    exclude |= {a for a in exclude}  # already lower-cased
+
+    status_blocks = parts.status
+    if not status_blocks and re.search(r"^(?:final|original)-recipient:", human, re.IGNORECASE | re.MULTILINE):
+        status_blocks = _blocks_from_text(human)  # a DSN sent as text/plain
+    if status_blocks:
+        found = _from_dsn(status_blocks, human, exclude)
+        if found:
+            return found
+
+    if not looks_like_bounce(msg, parts):
+        if _is_autoreply(msg):
+            who = addresses(_header(msg, "From"))
+            return [Evidence(recipient=who[0] if who else "", kind=Kind.AUTOREPLY,
+                             diagnostic=_header(msg, "Subject"), source="autoreply")]
+        return []
+
+    reporting = ""
+    received = msg.get_all("Received") or []
+    if received:
+        m = re.search(r"\bby\s+([A-Za-z0-9.-]{3,255})", str(received[0]))
+        reporting = m.group(1).lower() if m else ""
+    results = evidence_from_notice(human, {a.lower() for a in exclude} | _daemon_addresses(human))
+    failed = addresses(_header(msg, "X-Failed-Recipients"))
+    if failed:
+        by_addr = {e.recipient.lower(): e for e in results}
+        ordered = [by_addr.get(a.lower()) or Evidence(recipient=a, notice=squash(notice_part(human))[:MAX_DIAGNOSTIC],
+                                                      source="text") for a in failed]
+        results = [e for e in ordered if e is not None]
+    if not results:
+        recipients = _original_recipients(parts)
+        body = squash(notice_part(human))
+        reply, status = find_codes(body)
+        results = [Evidence(recipient=r, status=status, reply=reply, diagnostic=body[:MAX_DIAGNOSTIC],
+                            notice=body[:MAX_DIAGNOSTIC], source="text") for r in recipients[:1] or [""]]
+        if not body and not recipients:
+            return []
+    return [_finish(e, reporting) for e in results]
+
+
+def _daemon_addresses(text: str) -> set[str]:
+    return {a.lower() for a in addresses(text) if re.match(r"(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|"
+                                                            r"double-bounce|no-?reply|bounces?)[@+]", a, re.IGNORECASE)}
+
+
+def _finish(e: Evidence, reporting: str) -> Evidence:
+    from dataclasses import replace
+
+    remote = e.remote_mta
+    if not remote:
+        m = re.search(r"\b(?:host|server|mx)\s+([A-Za-z0-9][A-Za-z0-9.-]{2,253}\.[A-Za-z]{2,63})\b", e.diagnostic,
+                      re.IGNORECASE)
+        remote = m.group(1).lower() if m else ""
+    return replace(e, remote_mta=remote, reporting_mta=e.reporting_mta or reporting,
+                   command=e.command or _command(e.diagnostic))
