@@ -25,7 +25,10 @@ from typing import Any
 from .model import Evidence, Kind, Provider, Registry, Result
 from .registry import load_registry
 
-__all__ = ["Decision", "classify_evidence", "recognise_provider"]
+__all__ = ["MAX_TEXT", "Decision", "classify_evidence", "recognise_provider"]
+
+#: Rules look at no more than this many characters of the server's text and of the notice.
+MAX_TEXT = 4096
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,34 @@ class Decision:
     action: str = ""
 
 
+class _Pattern:
+    """A registry pattern compiled on first use, skipped cheaply when its required text is absent."""
+
+    __slots__ = ("compiled", "literal", "source")
+
+    def __init__(self, source: str, literal: str) -> None:
+        self.source, self.literal = source, literal
+        self.compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str, lowered: str) -> bool:
+        if self.literal and self.literal not in lowered:
+            return False
+        if self.compiled is None:
+            self.compiled = re.compile(self.source, re.IGNORECASE)
+        return self.compiled.search(text) is not None
+
+
+def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Pattern]:
+    return [_Pattern(p, literals[i] if i < len(literals) else "") for i, p in enumerate(sources)]
+
+
 class _Compiled:
-    """Patterns of one registry, compiled once."""
+    """Patterns of one registry, prepared once."""
 
     def __init__(self, registry: Registry) -> None:
-        flags = re.IGNORECASE
-        self.phrases = [(rule, [re.compile(p, flags) for p in rule.match]) for rule in registry.phrases]
-        self.provider_tokens = [(p, [re.compile(t, flags) for t in p.tokens]) for p in registry.providers]
-        self.provider_rules = {
-            p.id: [(r, [re.compile(m, flags) for m in r.match]) for r in p.rules] for p in registry.providers
-        }
+        self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in registry.phrases]
+        self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
+        self.provider_rules = {p.id: [(r, _patterns(r.match, r.literals)) for r in p.rules] for p in registry.providers}
         self.hosts = sorted(((h, p) for p in registry.providers for h in p.hosts), key=lambda x: -len(x[0]))
 
 
@@ -71,10 +92,11 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
         for suffix, provider in compiled.hosts:
             if _host_match(remote, suffix):
                 return provider
-    text = evidence.diagnostic
+    text = evidence.diagnostic[:MAX_TEXT]
     if text:
+        lowered = text.lower()
         for provider, tokens in compiled.provider_tokens:
-            if any(t.search(text) for t in tokens):
+            if any(t.search(text, lowered) for t in tokens):
                 return provider
     domain = evidence.recipient.rpartition("@")[2].lower()
     if domain and not remote:
@@ -87,9 +109,10 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
 def _phrase(compiled: _Compiled, text: str) -> Decision | None:
     if not text:
         return None
+    lowered = text.lower()
     for rule, patterns in compiled.phrases:
         for p in patterns:
-            if p.search(text):
+            if p.search(text, lowered):
                 return Decision(rule.reason, rule.id, rule.detail)
     return None
 
@@ -104,15 +127,17 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
         return Decision("delivered", "reason:delivered")
 
     compiled = _compiled(registry)
-    status, reply, text = evidence.status, evidence.reply, evidence.diagnostic
+    status, reply = evidence.status, evidence.reply
+    text = evidence.diagnostic[:MAX_TEXT]
 
     if provider is not None:
+        lowered = text.lower()
         for rule, patterns in compiled.provider_rules[provider.id]:
             if rule.reply and rule.reply != reply:
                 continue
             if rule.status and rule.status != status:
                 continue
-            if patterns and not any(p.search(text) for p in patterns):
+            if patterns and not any(p.search(text, lowered) for p in patterns):
                 continue
             return Decision(rule.reason, rule.id, rule.detail, rule.action)
 
@@ -120,7 +145,7 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
     if entry is not None and entry.decisive and entry.reason:
         return Decision(entry.reason, entry.id, entry.detail, entry.action)
 
-    found = _phrase(compiled, text) or _phrase(compiled, evidence.notice)
+    found = _phrase(compiled, text) or _phrase(compiled, evidence.notice[:MAX_TEXT])
     if found is not None:
         return found
 

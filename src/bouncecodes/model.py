@@ -134,6 +134,8 @@ class PhraseRule:
     match: tuple[str, ...]
     examples: tuple[str, ...]
     detail: str = ""
+    #: for each pattern of ``match``, a lower-case text it cannot match without ('' if none); derived at build
+    literals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class ProviderRule:
     detail: str = ""
     meaning: str = ""
     action: str = ""
+    literals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,8 @@ class Registry:
                 for e in data["enhanced"]
             ),
             phrases=tuple(
-                PhraseRule(**{**p, "match": tuple(p["match"]), "examples": tuple(p["examples"])})
+                PhraseRule(**{**p, "match": tuple(p["match"]), "examples": tuple(p["examples"]),
+                              "literals": tuple(p["literals"])})
                 for p in data["phrases"]
             ),
             providers=tuple(
@@ -264,7 +268,8 @@ class Registry:
                         "tokens": tuple(p["tokens"]),
                         "rules": tuple(
                             ProviderRule(
-                                **{**r, "match": tuple(r["match"]), "examples": tuple(r["examples"])}
+                                **{**r, "match": tuple(r["match"]), "examples": tuple(r["examples"]),
+                                   "literals": tuple(r["literals"])}
                             )
                             for r in p["rules"]
                         ),

@@ -17,7 +17,7 @@ from ..model import (
     Registry,
     ReplyCode,
 )
-from .lint import Context, Problem, lint_sources
+from .lint import Context, Problem, lint_sources, required_literal
 from .source import load_sources
 
 
@@ -67,7 +67,8 @@ def compile_registry(ctx: Context) -> Registry:
     phrase_files = sorted(ctx.of("phrases"), key=lambda f: order.get(f.data["reason"], len(order)))
     phrases = tuple(
         PhraseRule(id=f"phrase:{f.data['reason']}/{r['id']}", reason=f.data["reason"], match=tuple(r["match"]),
-                   examples=tuple(r["examples"]), detail=r.get("detail", ""))
+                   examples=tuple(r["examples"]), detail=r.get("detail", ""),
+                   literals=tuple(required_literal(m) for m in r["match"]))
         for f in phrase_files for r in f.data["rules"]
     )
     providers = tuple(sorted(
@@ -78,7 +79,8 @@ def compile_registry(ctx: Context) -> Registry:
                 ProviderRule(id=f"provider:{d['id']}/{r['id']}", provider=d["id"], reason=r["reason"],
                              source=r["source"], examples=tuple(r["examples"]), reply=r.get("reply", ""),
                              status=r.get("status", ""), match=tuple(r.get("match", ())), detail=r.get("detail", ""),
-                             meaning=r.get("meaning", "").strip(), action=r.get("action", "").strip())
+                             meaning=r.get("meaning", "").strip(), action=r.get("action", "").strip(),
+                             literals=tuple(required_literal(m) for m in r.get("match", ())))
                 for r in d["rules"]
             ),
         ) for d in (f.data for f in ctx.of("provider"))),

@@ -351,6 +351,28 @@ def _walk(parsed: Any, inside_repeat: bool) -> str:
     return ""
 
 
+def required_literal(pattern: str) -> str:
+    """The longest lower-case ASCII text that every match of ``pattern`` (case-insensitive) contains;
+    '' when there is none. The runtime skips a pattern whose literal is not in the text."""
+    try:
+        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return ""
+    best, run = "", []
+    for op, arg in parsed:
+        if str(op) == "LITERAL" and arg < 128:
+            run.append(chr(arg).lower())
+            continue
+        if len("".join(run)) > len(best):
+            best = "".join(run)
+        run = []
+        if str(op) in _REPEATS and arg[0] == 0:
+            continue
+    if len("".join(run)) > len(best):
+        best = "".join(run)
+    return best
+
+
 def pattern_problem(pattern: str) -> str:
     """'' when ``pattern`` compiles and is linear-time; else what is wrong."""
     try:
@@ -434,3 +456,6 @@ def lint_sources(codes: Path, sources: list[SourceFile], only: list[str] | None 
 def lint_codes(codes: Path, only: list[str] | None = None) -> list[Problem]:
     """Every problem in the registry at ``codes``."""
     return lint_sources(codes, load_sources(codes), only)[0]
+
+
+from . import examples as _examples  # noqa: E402,F401  (registers the "examples" rule, which needs the compiler)

@@ -1,0 +1,133 @@
+"""The command line: lookup, classify over files, folders, mbox and stdin, formats and exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bouncecodes.cli import main
+
+DSN = """From: MAILER-DAEMON@mx.example.net
+To: sender@example.com
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+This is the mail system at host mx.example.net.
+
+<rcpt@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <rcpt@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command)
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; rcpt@example.org
+Action: failed
+Status: 5.1.1
+Remote-MTA: dns; mx.example.org
+Diagnostic-Code: smtp; 550 5.1.1 <rcpt@example.org>: Recipient address rejected: User unknown
+
+--b1--
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lookup_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "550")
+    assert code == 0 and out.startswith("550  ") and "RFC 5321" in out
+
+
+@pytest.mark.parametrize("query", ["550", "5.7.26", "4.2.2", "X.1.1", "550 5.1.1", "5.XXX.YYY", "x.1.yyy"])
+def test_lookup_json(capsys: pytest.CaptureFixture[str], query: str) -> None:
+    code, out, _ = run(capsys, "lookup", *query.split(), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and (data["reply"] or data["enhanced"])
+
+
+@pytest.mark.parametrize("query,words", [("55", "is not a code"), ("5.1", "is not a code"), ("hello", "is not a code"),
+                                         ("599", "not in the registry"), ("5.9.1", "not in the enhanced")])
+def test_lookup_errors(capsys: pytest.CaptureFixture[str], query: str, words: str) -> None:
+    code, out, err = run(capsys, "lookup", query)
+    assert code == 2 and out == "" and words in err
+
+
+def test_unregistered_enhanced_code_falls_back_to_subject(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "5.7.606")
+    assert code == 0 and "not in the IANA registry" in out and "X.7.YYY" in out
+
+
+def test_classify_jsonl_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "one.eml").write_text(DSN)
+    code, out, _ = run(capsys, "classify", "--format", "jsonl", str(tmp_path / "one.eml"))
+    rec = json.loads(out.splitlines()[0])
+    assert code == 0
+    assert {"file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
+            "rule", "diagnostic"} <= set(rec)
+    assert (rec["file"], rec["recipient"], rec["status"], rec["reply"], rec["reason"], rec["hard"]) == \
+        ("one.eml", "rcpt@example.org", "5.1.1", "550", "userunknown", True)
+
+
+def test_classify_folder_mbox_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.host").write_text(DSN)
+    (maildir / "cur" / "2.host:2,S").write_text("Subject: hello\nFrom: a@example.com\n\njust a letter\n")
+    mbox = tmp_path / "box.mbox"
+    mbox.write_text("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" + DSN + "\nFrom x@example.com Mon Jan  1 00:00:00 2024\n"
+                    + DSN.replace("rcpt@", "other@"))
+    code, out, err = run(capsys, "classify", "--format", "json", str(maildir), str(mbox), str(tmp_path / "missing"))
+    data = json.loads(out)
+    assert sorted(r["recipient"] for r in data) == ["other@example.org", "rcpt@example.org", "rcpt@example.org"]
+    assert code == 1  # one input could not be read
+    assert "missing" in err and "no bounce found" in err and "1 unreadable" in err
+
+
+def test_classify_csv_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.eml").write_text(DSN)
+    code, out, _ = run(capsys, "classify", "--format", "csv", str(tmp_path / "a.eml"))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["reason"] == "userunknown" and rows[0]["hard"] == "True"
+    code, out, _ = run(capsys, "classify", "--format", "text", str(tmp_path / "a.eml"))
+    assert "userunknown" in out and "decided   enhanced:X.1.1" in out
+
+
+def test_classify_stdin_log_line() -> None:
+    line = ("Jan  1 00:00:00 mx postfix/smtp[123]: ABC123DEF: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, "
+            "delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 "
+            "<bob@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n")
+    out = subprocess.run([sys.executable, "-m", "bouncecodes", "classify", "--format", "jsonl"], input=line,
+                         capture_output=True, text=True, check=False)
+    rec = json.loads(out.stdout)
+    assert out.returncode == 0 and rec["recipient"] == "bob@example.org" and rec["reason"] == "userunknown"
+    assert rec["file"] == "-"
+
+
+def test_too_large_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import bouncecodes.cli as cli
+
+    monkeypatch.setattr(cli, "MAX_INPUT", 1000)
+    (tmp_path / "big.eml").write_text(DSN * 3)
+    code, _, err = run(capsys, "classify", str(tmp_path / "big.eml"))
+    assert code == 1 and "refused" in err
+
+
+def test_providers_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "providers")
+    assert code == 0 and "google" in out and out.strip().endswith("rules")

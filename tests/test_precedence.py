@@ -1,0 +1,79 @@
+"""Pins the decision order of bouncecodes.classify (see its module docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import bouncecodes
+from bouncecodes.classify import decide, recognise_provider
+from bouncecodes.model import Evidence, Kind, Registry
+
+
+def rule_for(registry: Registry, evidence: Evidence) -> str:
+    return decide(evidence, registry, recognise_provider(evidence, registry)).rule
+
+
+def test_structure_first(registry: Registry) -> None:
+    e = Evidence(status="5.1.1", reply="550", diagnostic="user unknown", kind=Kind.FEEDBACK, feedback_type="abuse")
+    assert rule_for(registry, e) == "reason:feedback"
+    assert rule_for(registry, replace(e, kind=Kind.AUTOREPLY)) == "reason:vacation"
+    assert rule_for(registry, replace(e, kind=Kind.DELIVERED)) == "reason:delivered"
+
+
+def test_provider_rule_beats_enhanced_code(registry: Registry) -> None:
+    text = ("550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all "
+            "senders to authenticate with either SPF or DKIM. gsmtp")
+    e = Evidence(reply="550", status="5.7.26", diagnostic=text, remote_mta="gmail-smtp-in.l.google.com")
+    assert rule_for(registry, e).startswith("provider:google/")
+    unknown_host = replace(e, remote_mta="mx.example.net", diagnostic=text.replace("gsmtp", "").replace("Gmail", "We"))
+    assert rule_for(registry, unknown_host) == "enhanced:X.7.26"
+
+
+def test_provider_reuse_of_registered_code(registry: Registry) -> None:
+    # Google's 5.7.30 is a DKIM failure; the registry's X.7.30 is REQUIRETLS.
+    text = "550 5.7.30 This message does not pass DKIM authentication. gsmtp"
+    e = Evidence(reply="550", status="5.7.30", diagnostic=text, remote_mta="mx.google.com")
+    assert rule_for(registry, e).startswith("provider:google/")
+    assert rule_for(registry, replace(e, remote_mta="mx.example.net", diagnostic="550 5.7.30 REQUIRETLS needed")) \
+        == "enhanced:X.7.30"
+
+
+def test_decisive_enhanced_code_beats_phrase(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.1.1", diagnostic="mailbox is full")
+    assert rule_for(registry, e) == "enhanced:X.1.1"
+
+
+def test_phrase_beats_broad_enhanced_code(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.7.1", diagnostic="mailbox is full")
+    assert rule_for(registry, e).startswith("phrase:mailboxfull/")
+
+
+def test_notice_after_diagnostic(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.0.0", diagnostic="no comment", notice="the mailbox is full")
+    assert rule_for(registry, e).startswith("phrase:mailboxfull/")
+
+
+def test_broad_enhanced_code_beats_reply_code(registry: Registry) -> None:
+    assert rule_for(registry, Evidence(reply="550", status="5.7.1", diagnostic="no comment")) == "enhanced:X.7.1"
+
+
+def test_subject_when_code_is_unregistered(registry: Registry) -> None:
+    assert rule_for(registry, Evidence(reply="550", status="5.7.999", diagnostic="no comment")) == "enhanced:X.7.YYY"
+
+
+def test_reply_code_then_class(registry: Registry) -> None:
+    assert rule_for(registry, Evidence(reply="552", diagnostic="no comment")) == "reply:552"
+    assert rule_for(registry, Evidence(status="4.9.9", diagnostic="no comment")) == "enhanced:4.XXX.YYY"
+
+
+def test_nothing_known(registry: Registry) -> None:
+    assert rule_for(registry, Evidence(diagnostic="no comment")) == "reason:undefined"
+
+
+def test_permanent_and_hard() -> None:
+    r = bouncecodes.classify("550 5.1.1 <bob@example.org>: user unknown")[0]
+    assert (r.reason, r.permanent, r.hard) == ("userunknown", True, True)
+    t = bouncecodes.classify("452 4.2.2 mailbox full")[0]
+    assert (t.reason, t.permanent, t.hard) == ("mailboxfull", False, False)
+    n = bouncecodes.classify("556 5.1.10 Recipient address has null MX")[0]
+    assert (n.reason, n.permanent, n.hard) == ("notaccept", True, True)
