@@ -12,7 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+node_modules/.installed: package.json
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch node_modules/.installed
+
+setup: $(STAMP) $(if $(wildcard package.json),node_modules/.installed)
 	$(BIN)/bouncecodes build
 
 lookup: setup
