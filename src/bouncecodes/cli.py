@@ -231,8 +231,9 @@ def cmd_lookup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_providers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     registry = load_registry()
-    rows = [{"id": p.id, "name": p.name, "rules": len(p.rules), "hosts": list(p.hosts), "tokens": list(p.tokens)}
-            for p in registry.providers]
+    rows: list[dict[str, Any]] = [
+        {"id": p.id, "name": p.name, "rules": len(p.rules), "hosts": list(p.hosts), "tokens": list(p.tokens)}
+        for p in registry.providers]
     if args.format == "json":
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -22,7 +22,7 @@ IANA_CLASS_RE = re.compile(r"^[245]\.XXX\.YYY$")
 IANA_SUBJECT_RE = re.compile(r"^X\.[0-9]{1,3}\.YYY$")
 
 
-class Hard(str, enum.Enum):
+class Hard(enum.StrEnum):
     """When a reason means the address should be dropped."""
 
     ALWAYS = "always"
@@ -30,7 +30,7 @@ class Hard(str, enum.Enum):
     IF_PERMANENT = "if-permanent"
 
 
-class EnhancedKind(str, enum.Enum):
+class EnhancedKind(enum.StrEnum):
     """What an entry of the enhanced-code registry is, derived from its notation."""
 
     CLASS = "class"
@@ -291,7 +291,7 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """What a piece of evidence reports, as told by the structure of the input."""
 
     FAILURE = "failure"  # a bounce or deferral for this recipient

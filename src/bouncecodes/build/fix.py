@@ -31,7 +31,7 @@ def dump(data: Any) -> str:
 
 
 def _leading_comments(text: str) -> str:
-    lines = []
+    lines: list[str] = []
     for line in text.split("\n"):
         if line.startswith("#") or (lines and not line.strip()):
             lines.append(line)

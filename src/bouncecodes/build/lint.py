@@ -113,15 +113,20 @@ def _validator(codes: Path, kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(codes, KINDS[kind]), registry=SchemaRegistry().with_resources(resources))
 
 
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return dict(error.schema) if isinstance(error.schema, dict) else {}
+
+
 def _describe(error: ValidationError) -> str:
-    return str(error.schema.get("description", "")) if isinstance(error.schema, dict) else ""
+    return str(_schema_of(error).get("description", ""))
 
 
 def _schema_problem(f: SourceFile, error: ValidationError) -> Problem:
     path = list(error.absolute_path)
     fld = _path_text(path)
+    schema = _schema_of(error)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         key = extra[0] if extra else "?"
         return Problem(f.rel, f.line(*path, key), "schema", _path_text([*path, key]), f"unknown field '{key}'",
@@ -129,18 +134,18 @@ def _schema_problem(f: SourceFile, error: ValidationError) -> Problem:
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         key = missing[0] if missing else "?"
-        desc = error.schema.get("properties", {}).get(key, {}).get("description", "") if isinstance(error.schema, dict) else ""
+        desc = schema.get("properties", {}).get(key, {}).get("description", "")
         return Problem(f.rel, f.line(*path), "schema", _path_text([*path, key]), f"missing required field '{key}'",
                        f"add '{key}:'" + (f" — {desc}" if desc else ""))
     if error.validator == "pattern":
         return Problem(f.rel, f.line(*path), "schema", fld, f"{error.instance!r} is not in the expected format",
-                       _describe(error) or f"it must match {error.schema.get('pattern')}")
+                       _describe(error) or f"it must match {schema.get('pattern')}")
     if error.validator == "enum":
-        choices = [str(c) for c in error.schema.get("enum", [])]
+        choices = [str(c) for c in schema.get("enum", [])]
         return Problem(f.rel, f.line(*path), "schema", fld, f"{error.instance!r} is not allowed here",
                        f"use one of: {', '.join(choices)}{_near(str(error.instance), choices)}")
     if error.validator == "type":
-        want = error.schema.get("type")
+        want = schema.get("type")
         hint = f"write a {want}" + (' — quote codes so YAML reads them as text: "550"' if want == "string" else "")
         return Problem(f.rel, f.line(*path), "schema", fld, f"{error.instance!r} is not of type {want}", hint)
     if error.validator in ("minLength", "minItems"):
@@ -328,7 +333,7 @@ def _walk(parsed: Any, inside_repeat: bool) -> str:
         if name in ("GROUPREF", "GROUPREF_EXISTS"):
             return "it uses a backreference"
         if name in _REPEATS:
-            low, high, sub = arg
+            _low, high, sub = arg
             repeats = high is sre_parse.MAXREPEAT or high > 1
             if repeats and inside_repeat:
                 return "it repeats something that itself repeats (a nested quantifier)"

@@ -12,8 +12,15 @@ MAX_INPUT = 20 * 1024 * 1024
 ADDRESS_RE = re.compile(r"(?<![\w.+-])([\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){0,8}[A-Za-z0-9-]{1,63})")
 ENHANCED_RE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)")
 # a reply code: three digits, not part of a longer number or an address, followed by space, '-' or end
-REPLY_RE = re.compile(r"(?<![\w.:/#=-])([245][0-5]\d)(?:[ -]|$)", re.MULTILINE)
-REPLY_WITH_STATUS_RE = re.compile(r"(?<![\w.:/#=-])([245][0-5]\d)[ -]{1,3}\(?#?([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d)")
+REPLY_RE = re.compile(r"(?<![\w.:/#=-])([245][0-5]\d)(?:[ -]|:(?= )|$)", re.MULTILINE)
+REPLY_WITH_STATUS_RE = re.compile(
+    r"(?<![\w.:/#=-])([245][0-5]\d)(?:[ -]{1,3}|:[ ]{1,3}|-')[(\[]?#?([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d)")
+# what may stand right before a reply code for it to count as one (besides the start of a line)
+REPLY_LEAD = ("\n", ": ", ":", "(", "\t", "said ", "[", "<<< ", "<<<", "... ", "'", '"', "> ")
+REPLY_LEAD_WORDS = ("said:", "error:", "reply:", "smtp;", "returned", "response:", "was:", "says:", "said",
+                    "answer:", "message:", "reason:", "text:", "code:", "status:", "diagnostic:")
+# Sendmail's own code before "<addr>... " and the remote's after it: "554 <a@b>... 550 Host unknown"
+INNER_REPLY_RE = re.compile(r"\.\.\. {0,3}(?:[A-Za-z]{1,12}: {1,3})?([245][0-5]\d)[ -]")
 SPACE_RE = re.compile(r"\s+")
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}\.?$")
 
@@ -37,6 +44,24 @@ def to_text(data: str | bytes) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\x00", "")
+
+
+ISO2022_RE = re.compile(r"\x1b\$[@B][^\x1b]{0,4000}(?:\x1b\([BJ])?")
+
+
+def decode_iso2022(text: str) -> str:
+    """Text that still holds ISO-2022-JP escape sequences (a part or header field whose charset
+    was not declared, or declared wrongly) with those runs decoded."""
+    if "\x1b$" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return m.group(0).encode("latin-1").decode("iso-2022-jp")
+        except (UnicodeError, LookupError):
+            return m.group(0)
+
+    return ISO2022_RE.sub(one, text)
 
 
 def squash(text: str) -> str:
@@ -69,16 +94,37 @@ def find_codes(text: str) -> tuple[str, str]:
 
     Prefers a reply code directly followed by an enhanced code ("550 5.1.1", "550-5.1.1"); then
     the first reply code at the start of a line or after a colon; then the first enhanced code."""
-    m = REPLY_WITH_STATUS_RE.search(text)
-    if m:
-        return m.group(1), m.group(2)
+    reply, status, _ = find_codes_ex(text)
+    return reply, status
+
+
+def find_codes_ex(text: str) -> tuple[str, str, bool]:
+    """Like :func:`find_codes`, plus whether the enhanced code came right after the reply code."""
+    first = None
+    for m in REPLY_WITH_STATUS_RE.finditer(text):
+        # in a transcript ("250 2.1.5 Ok … 451 4.3.0 Error") the failure is what counts
+        if m.group(1)[0] != "2":
+            return m.group(1), m.group(2), True
+        first = first or m
+    if first is not None:
+        return first.group(1), first.group(2), True
     reply = ""
     for r in REPLY_RE.finditer(text):
         start = r.start()
         before = text[max(0, start - 12):start]
-        if start == 0 or before.endswith(("\n", ": ", ":", "(", "\t", "said ", "[")) or before.strip() == "" \
-                or before.rstrip().lower().endswith(("said:", "error:", "reply:", "smtp;", "returned", "response:")):
+        # "550-" followed by words is the first line of a multi-line reply
+        continued = text[r.end() - 1:r.end()] == "-" and not text[r.end():r.end() + 1].isdigit()
+        window = max(0, start - 80)
+        line_start = text.rfind("\n", window, start) + 1
+        lead = text[line_start:start] if line_start or window == 0 else "?"
+        if start == 0 or continued or not lead.strip(" \t>*") or before.endswith(REPLY_LEAD) or before.strip() == "" \
+                or before.rstrip().lower().endswith(REPLY_LEAD_WORDS):
             reply = r.group(1)
+            line_end = text.find("\n", start)
+            stop = min(line_end if line_end >= 0 else len(text), start + 400)
+            inner = INNER_REPLY_RE.search(text, start, stop)
+            if inner:
+                reply = inner.group(1)
             break
     e = ENHANCED_RE.search(text)
     status = ".".join(e.groups()) if e else ""
@@ -86,7 +132,22 @@ def find_codes(text: str) -> tuple[str, str]:
         # keep both: servers do send 421 with 4.7.x, but a 250 with 5.x.x is not one reply
         if reply[0] == "2":
             reply = ""
-    return reply, status
+    return reply, status, False
+
+
+def tidy_reply(text: str, reply: str, status: str) -> str:
+    """A multi-line reply as one: "550-5.1.1 a 550-5.1.1 b 550 5.1.1 c" → "550 5.1.1 a b c".
+
+    Only the prefix equal to the first reply (and enhanced code) is removed where it repeats."""
+    if not reply:
+        return text
+    tail = r"[ -]" + re.escape(status) + r"(?![\d.])" if status else "-"
+    prefix = re.compile(r"(?<![\w.:/#=-])" + reply + tail + " ?")
+    m = prefix.search(text)
+    if m is None:
+        return text
+    head = text[: m.start()] + reply + " " + (status + " " if status else "")
+    return squash(head + prefix.sub(" ", text[m.end():]))
 
 
 def host_of(value: str) -> str:

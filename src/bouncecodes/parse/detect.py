@@ -11,7 +11,7 @@ HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:[ \t]?[^\n]{0,4000}$")
 MBOX_FROM_RE = re.compile(r"^From \S{0,320}[^\n]{0,200}$")
 
 
-class InputKind(str, enum.Enum):
+class InputKind(enum.StrEnum):
     EMAIL = "email"
     MBOX = "mbox"
     LOG = "log"

@@ -9,12 +9,23 @@ import re
 from email.policy import compat32
 
 from ..model import Evidence, Kind
-from .common import ENHANCED_RE, addresses, clean_address, find_codes, host_of, squash
-from .text import MAX_DIAGNOSTIC, block_text, evidence_from_notice, find_blocks, notice_part, strip_address
+from .common import (
+    ENHANCED_RE,
+    addresses,
+    clean_address,
+    decode_iso2022,
+    find_codes,
+    find_codes_ex,
+    host_of,
+    squash,
+    tidy_reply,
+)
+from .notify import looks_like_notification, parse_notification
+from .text import MAX_DIAGNOSTIC, block_evidence, evidence_from_notice, find_blocks, notice_part, reply_lines
 
 Message = email.message.Message
 
-BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|postmaster|mail delivery|mail ?administrator|mailer_daemon|"
+BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|post_?master|mail delivery|mail ?administrator|mailer_daemon|"
                               r"delivery (?:status|subsystem)|bounce|daemon@|mdaemon|returned|system administrator",
                               re.IGNORECASE)
 BOUNCE_SUBJECT_RE = re.compile(
@@ -22,7 +33,10 @@ BOUNCE_SUBJECT_RE = re.compile(
     r"failure notice|non.?deliver|could not be delivered|not delivered|mail system error|delivery has failed|"
     r"failed delivery|delivery failure|rejected|bounce|warning: could not|mail delivery|nicht zustellbar|"
     r"unzustellbar|non remis|no se puede entregar|error sending|permanent error|message blocked|"
-    r"problem delivering|delayed mail|mail failure|returned message|unable to deliver|message you sent",
+    r"problem delivering|delayed mail|mail failure|returned message|unable to deliver|message you sent|"
+    r"\u30a8\u30e9\u30fc\u901a\u77e5|\u914d\u4fe1(?:\u30a8\u30e9\u30fc|\u5931\u6557|\u4e0d\u80fd)|"
+    r"\u4e0d\u9054|\u9001\u4fe1(?:\u30a8\u30e9\u30fc|\u5931\u6557)|\u8fd4\u9001|"
+    r"\u672a\u9001\u9054|\u9000\u4fe1|\u65e0\u6cd5\u6295\u9012",
     re.IGNORECASE)
 AUTOREPLY_SUBJECT_RE = re.compile(
     r"out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort)|vacation|abwesen|absence|"
@@ -41,7 +55,7 @@ def _decode(part: Message) -> str:
     charset = (part.get_content_charset() or "utf-8").strip().strip('"').lower()
     for cs in (charset, "utf-8", "latin-1"):
         try:
-            return payload.decode(cs)
+            return decode_iso2022(payload.decode(cs))
         except (LookupError, UnicodeDecodeError):
             continue
     return payload.decode("latin-1", "replace")  # pragma: no cover - latin-1 never fails
@@ -65,7 +79,7 @@ def _header(msg: Message, name: str) -> str:
             text = str(make_header(decode_header(text)))
         except (ValueError, LookupError, UnicodeDecodeError):
             pass
-    return squash(text)
+    return squash(decode_iso2022(text))
 
 
 def _field_blocks(part: Message) -> list[Message]:
@@ -113,7 +127,7 @@ def _walk(msg: Message) -> Parts:
             continue
         if ctype in ("message/rfc822", "message/global"):
             inner = part.get_payload()
-            if isinstance(inner, list) and inner and found.original is None:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message) and found.original is None:
                 found.original = inner[0]
             elif isinstance(inner, str) and found.original is None:
                 found.original = email.message_from_string(inner, policy=compat32)
@@ -127,9 +141,14 @@ def _walk(msg: Message) -> Parts:
             if isinstance(payload, list):
                 stack[0:0] = [(p, inside_original) for p in payload if isinstance(p, Message)]
             continue
+        if part.get_content_maintype() == "multipart":
+            # a multipart without its boundary: its body is all there is to read
+            if not inside_original:
+                found.texts.append(_decode(part))
+            continue
         if inside_original:
             continue
-        if ctype == "text/plain" or part.get_content_maintype() == "text" and ctype != "text/html":
+        if ctype == "text/plain" or (part.get_content_maintype() == "text" and ctype != "text/html"):
             found.texts.append(_decode(part))
         elif ctype == "text/html":
             found.texts.append(_html_to_text(_decode(part)))
@@ -153,13 +172,21 @@ def _original_sender(parts: Parts) -> list[str]:
 
 
 def _dsn_diagnostic(value: str) -> str:
-    return squash(DIAG_PREFIX_RE.sub("", value, count=1))
+    return squash(DIAG_PREFIX_RE.sub("", decode_iso2022(value), count=1))
 
 
 def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evidence]:
     reporting = ""
     results: list[Evidence] = []
     human_blocks: dict[str, list[str]] | None = None
+    with_recipient = sum(1 for b in blocks if b.get("Final-Recipient") or b.get("Original-Recipient"))
+
+    def blocks_of_human() -> dict[str, list[str]]:
+        nonlocal human_blocks
+        if human_blocks is None:
+            human_blocks = find_blocks(notice_part(human), exclude) if human else {}
+        return human_blocks
+
     for block in blocks:
         keys = {k.lower() for k in block}
         if "reporting-mta" in keys and not reporting:
@@ -171,19 +198,37 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
         if not recipient:
             found = addresses(str(block.get("Original-Recipient", "")) + " " + str(recipient_field))
             recipient = found[0] if found else ""
+        if not recipient and with_recipient == 1 and len(blocks_of_human()) == 1:
+            # an unusable Final-Recipient ("rfc822; @host"): the notice names the one recipient
+            recipient = next(iter(blocks_of_human()))
         action = squash(str(block.get("Action", ""))).lower()
         status_field = squash(str(block.get("Status", "")))
         m = ENHANCED_RE.search(status_field)
         status = ".".join(m.groups()) if m else ""
         diagnostic = _dsn_diagnostic(str(block.get("Diagnostic-Code", "")))
-        if not diagnostic and human:
-            if human_blocks is None:
-                human_blocks = find_blocks(notice_part(human), exclude)
-            lines = human_blocks.get(recipient) or next(
-                (v for k, v in human_blocks.items() if k.lower() == recipient.lower()), [])
-            diagnostic = strip_address(block_text(lines), recipient) if lines else ""
-        reply, text_status = find_codes(diagnostic)
-        if text_status and (not status or (status.endswith(".0.0") and text_status[0] == status[0])):
+        command = ""
+        block_codes: tuple[str, str] | None = None
+        lines = next((v for k, v in blocks_of_human().items() if k.lower() == recipient.lower()), []) \
+            if human else []
+        if not diagnostic and lines:
+            diagnostic, block_reply, block_status, command = block_evidence(lines, recipient)
+            block_codes = block_reply, block_status
+        if block_codes is not None:
+            reply, text_status, attached = block_codes[0], block_codes[1], False
+        else:
+            reply, text_status, attached = find_codes_ex(diagnostic)
+            diagnostic = tidy_reply(diagnostic, reply, text_status)
+        if not reply and human:
+            # a Diagnostic-Code without the reply ("X-Unix; 71"): the notice may show the reply
+            if lines:
+                _, other_reply, _, _ = block_evidence(lines, recipient)
+            else:
+                other_reply = find_codes(reply_lines(notice_part(human)))[0] if with_recipient == 1 else ""
+            if other_reply and other_reply[0] == (status or text_status or other_reply)[0]:
+                reply = other_reply
+        # The code the remote server gave with its reply is more telling than the reporting MTA's
+        # summary in Status (which is often X.0.0, or 4.4.7 after retries), within the same class.
+        if text_status and (not status or (text_status[0] == status[0] and (attached or status.endswith(".0.0")))):
             status = text_status
         kind = Kind.DELIVERED if action in ("delivered", "relayed", "expanded") and not status.startswith(("4", "5")) \
             else Kind.FAILURE
@@ -191,7 +236,8 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
             notice=squash(notice_part(human))[:MAX_DIAGNOSTIC], kind=kind, action=action,
             remote_mta=host_of(str(block.get("Remote-MTA", ""))), reporting_mta=reporting,
-            command=_command(diagnostic + " " + human[:4000]) if kind is Kind.FAILURE else "", source="dsn"))
+            command=(command or _command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
+            source="dsn"))
     return results
 
 
@@ -210,16 +256,18 @@ def _command(text: str) -> str:
 
 def _from_feedback(blocks: list[Message], parts: Parts, msg: Message) -> list[Evidence]:
     fields: dict[str, str] = {}
+    rcpts: list[str] = []
     for block in blocks:
         for k, v in block.items():
             fields.setdefault(k.lower(), squash(str(v)))
-    recipient = clean_address(fields.get("original-rcpt-to", ""))
-    if not recipient:
-        found = _original_recipients(parts) or addresses(_header(msg, "To"))
-        recipient = found[0] if found else ""
-    return [Evidence(recipient=recipient, kind=Kind.FEEDBACK, feedback_type=fields.get("feedback-type", "other").lower(),
+            if k.lower() == "original-rcpt-to":
+                rcpts.extend(a for a in [clean_address(squash(str(v)))] if a)
+    if not rcpts:
+        rcpts = (_original_recipients(parts) or addresses(_header(msg, "To")))[:1] or [""]
+    feedback_type = fields.get("feedback-type", "other").lower()
+    return [Evidence(recipient=r, kind=Kind.FEEDBACK, feedback_type=feedback_type,
                      reporting_mta=host_of(fields.get("reporting-mta", "")),
-                     diagnostic=fields.get("user-agent", ""), source="arf")]
+                     diagnostic=fields.get("user-agent", ""), source="arf") for r in dict.fromkeys(rcpts)]
 
 
 def _is_autoreply(msg: Message) -> bool:
@@ -242,9 +290,30 @@ def looks_like_bounce(msg: Message, parts: Parts) -> bool:
     return bool(BOUNCE_SENDER_RE.search(sender) or BOUNCE_SUBJECT_RE.search(subject))
 
 
+BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]{0,20}$", re.MULTILINE)
+
+
+def _repair_boundary(text: str, msg: Message) -> Message:
+    """A multipart message whose declared boundary never occurs in the body (an edited or broken
+    message) re-read with the boundary its body really uses."""
+    if msg.get_content_maintype() != "multipart" or msg.is_multipart():
+        return msg
+    head, sep, body = text.partition("\n\n")
+    declared = msg.get_param("boundary")
+    if not sep or not isinstance(declared, str) or not declared or declared not in head:
+        return msg
+    counts: dict[str, int] = {}
+    for m in BOUNDARY_LINE_RE.finditer(body[:1_000_000]):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        if counts[m.group(1)] >= 2:
+            fixed = email.message_from_string(head.replace(declared, m.group(1), 1) + sep + body, policy=compat32)
+            return fixed if fixed.is_multipart() else msg
+    return msg
+
+
 def parse_message(text: str) -> list[Evidence]:
     """Evidence for each recipient of one email (str, line ends already normalised)."""
-    msg = email.message_from_string(text, policy=compat32)
+    msg = _repair_boundary(text, email.message_from_string(text, policy=compat32))
     parts = _walk(msg)
     human = "\n".join(parts.texts)
     if parts.feedback:
@@ -260,6 +329,11 @@ def parse_message(text: str) -> list[Evidence]:
         status_blocks = _blocks_from_text(human)  # a DSN sent as text/plain
     if status_blocks:
         found = _from_dsn(status_blocks, human, exclude)
+        if found:
+            return found
+
+    if looks_like_notification(human):
+        found = parse_notification(human)
         if found:
             return found
 

@@ -1,10 +1,16 @@
 """Finding recipients and server replies in a bounce notice written for humans.
 
 MTAs explain a failure in prose: Postfix puts ``<addr>: host … said: 550 …``, Exim indents the
-address and the SMTP error under it, qmail writes ``<addr>:`` and ``Remote host said:``, and
-many others have their own layout. Rather than one parser per MTA, this module cuts the notice
-into blocks that start where a recipient address appears and keeps each block's text as the
-evidence for that address.
+address and the SMTP error under it, qmail writes ``<addr>:`` and ``Remote host said:``, Sendmail
+lists the addresses and then a transcript (``>>> RCPT To:<addr>`` / ``<<< 550 …``), and many others
+have their own layout. Rather than one parser per MTA, this module cuts the notice into blocks that
+start where a recipient address appears and keeps each block's text as the evidence for that
+address.
+
+An address counts as a recipient when it stands at the start of a line (``<addr>:``, ``  addr``,
+``>>> addr``) or right after a word that introduces one (``RCPT TO:``, ``recipient:``,
+``delivered to``); addresses elsewhere in prose ("please contact <postmaster@…>") only start a
+block when the notice has no recipient line at all.
 """
 
 from __future__ import annotations
@@ -12,22 +18,62 @@ from __future__ import annotations
 import re
 
 from ..model import Evidence
-from .common import addresses, find_codes, squash
+from .common import ADDRESS_RE, clean_address, find_codes, squash, tidy_reply
 
 # Where the returned original message (or its headers) begins: nothing after it is evidence.
 ORIGINAL_START_RE = re.compile(
-    r"^(?:[\s>|]{0,8}-{2,}[^\n]{0,40}(?:original|returned|copy of|below this line|rfc ?822|headers? of|undelivered message|message headers?|message follows|message text)"
+    r"^(?:[\s>|]{0,8}-{2,60}[^\n]{0,40}(?:original|returned|copy of|below this line|rfc ?822|headers? of|undelivered message|message headers?|message follows|message text|unsent message)"
     r"|[\s>]{0,4}(?:received|return-path|dkim-signature|message-id|x-mailer|mime-version): "
     r"|content-type: (?:message/rfc822|text/rfc822-headers)"
-    r"|[\s]{0,4}(?:original message|the original message|your message|message was) (?:headers|follows|was|reads)[^\n]{0,40}:? *$)",
+    r"|[\s]{0,4}(?:original message|the original message|your message|message was|original mail) (?:headers|follows|was|reads|as follows)[^\n]{0,40}:? *$)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Lines that never carry evidence about a recipient.
 BOILERPLATE_RE = re.compile(
-    r"^\s*(?:to:|from:|subject:|date:|cc:|reply-to:|sender:|message-id:|in-reply-to:|references:)", re.IGNORECASE
+    r"^\s*(?:to:|from:|subject:|date:|cc:|reply-to:|sender:|message-id:|in-reply-to:|references:|mail from:)", re.IGNORECASE
 )
+# "----- Transcript of session follows -----", "=====", "*****": layout, not evidence
+DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}[^\n]{0,100}[-=*_#~+]{3,}[ \t]{0,20}|[-=*_#~+ \t]{3,})$")
+# words that introduce a recipient address on the same line
+RECIPIENT_CUE_RE = re.compile(
+    r"(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
+    r"empf\u00e4nger|empfaenger|delivered to|deliver to|delivery to|forward(?:ed)? to|"
+    r"\u5b9b\u5148|\u9001\u4fe1\u5148)"
+    r"\s{0,3}(?:\([^()\n]{0,30}\))?\s{0,3}[:=]?\s{0,3}[<\"'(\[]{0,2}$",
+    re.IGNORECASE,
+)
+# what may stand before an address at the start of a line: space, quotes, list markers, '>>>'
+LINE_LEAD_CHARS = " \t<>\"'*-\u2022#.)([0123456789:"
+SEPARATOR_CHARS = " \t<>\"',;:()[]"
 MAX_BLOCK_LINES = 24
 MAX_DIAGNOSTIC = 2000
+MAX_LINE = 2000
+REPLY_LINE_RE = re.compile(r"^[ \t>]{0,8}(?:<<< ?)?([245][0-5]\d)(?:[ -]|$)")
+# where a notice hands over to the remote server's words
+SAID_RE = re.compile(r"(?:\bsaid|SMTP error from remote (?:mail server|mailer) after [^\n]{0,300}?(?=:[ \t\n])|server returned(?: was)?|returned was|response was|error was|reply was|"
+                     r"responded with(?: failure)?|the error that the other server returned was)[ \t]{0,3}:[ \t\n]{0,3}",
+                     re.IGNORECASE)
+LEADING_HOST_RE = re.compile(r"\s{0,3}host\s{1,3}[A-Za-z0-9.-]{1,255}\s{0,3}(?:\[[0-9A-Fa-f.:]{2,45}\])?:?\s{1,3}",
+                             re.IGNORECASE)
+REMOTE_HOST_RE = re.compile(r"\b(?:host|server|mx)\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252}\.[A-Za-z]{2,63})\b",
+                            re.IGNORECASE)
+COMMAND_LINE_RE = re.compile(r"^\s{0,8}>>> ?(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|QUIT|BDAT)\b",
+                             re.IGNORECASE)
+
+
+COMMAND_IN_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s)?(?:end of\s)?(?:sending\s)?"
+                           r"(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|AUTH|CONNECT|BDAT|QUIT|end of data|"
+                           r"initial connection)", re.IGNORECASE)
+
+
+def command_in(lines: list[str]) -> str:
+    """The SMTP command a block says the reply answered ("after RCPT TO", "in reply to DATA")."""
+    m = COMMAND_IN_RE.search(" ".join(lines)[: MAX_DIAGNOSTIC * 2])
+    if not m:
+        return ""
+    word = m.group(1).upper()
+    return {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
+            "INITIAL CONNECTION": "CONN"}.get(word, word)
 
 
 def notice_part(text: str) -> str:
@@ -38,23 +84,57 @@ def notice_part(text: str) -> str:
     return text
 
 
+def _line_addresses(line: str) -> list[tuple[str, bool]]:
+    """The addresses of one line, each with whether it stands where a recipient does."""
+    found: list[tuple[str, bool]] = []
+    for m in ADDRESS_RE.finditer(line[:MAX_LINE]):
+        addr = clean_address(m.group(1))
+        if not addr:
+            continue
+        prefix = line[: m.start()]
+        strong = not prefix.strip(LINE_LEAD_CHARS) or RECIPIENT_CUE_RE.search(prefix[-60:]) is not None
+        found.append((addr, strong))
+    return found
+
+
+def _is_address_list(line: str) -> bool:
+    """Whether a line holds nothing but addresses (and separators)."""
+    rest = ADDRESS_RE.sub(" ", line[:MAX_LINE])
+    return not rest.strip(SEPARATOR_CHARS)
+
+
 def find_blocks(notice: str, exclude: set[str]) -> dict[str, list[str]]:
     """Address → the lines of each block that mentions it, in order of first mention."""
     lines = notice.split("\n")
+    per_line = [
+        [(a, s) for a, s in _line_addresses(line) if a.lower() not in exclude]
+        if "@" in line and not BOILERPLATE_RE.match(line) else []
+        for line in lines
+    ]
+    # once an address is known as a recipient, any later mention of it starts its block again
+    known = {a for found in per_line for a, s in found if s}
     blocks: dict[str, list[str]] = {}
     current: str | None = None
     taken = 0
     blank_run = 0
-    for line in lines:
+    for line, found in zip(lines, per_line, strict=True):
         if BOILERPLATE_RE.match(line):
-            current = None
+            if current is not None and current.lower() in line[:MAX_LINE].lower():
+                # "From: <sender> RCPT: <rcpt> …" about the block's own recipient: part of it
+                blocks[current].append(line[:MAX_LINE])
+            else:
+                current = None
             continue
-        found = [a for a in addresses(line) if a.lower() not in exclude]
-        if found:
-            current = found[0]
-            for a in found:
+        if DIVIDER_RE.match(line):
+            continue
+        starts = [a for a, _ in found if a in known or not known]
+        if starts:
+            if len(starts) > 1 and not _is_address_list(line):
+                starts = starts[:1]
+            current = starts[0]
+            for a in starts:
                 blocks.setdefault(a, [])
-            blocks[current].append(line)
+            blocks[current].append(line[:MAX_LINE])
             taken = 1
             blank_run = 0
             continue
@@ -72,7 +152,7 @@ def find_blocks(notice: str, exclude: set[str]) -> dict[str, list[str]]:
         if taken > MAX_BLOCK_LINES:
             current = None
             continue
-        blocks[current].append(line)
+        blocks[current].append(line[:MAX_LINE])
     return blocks
 
 
@@ -86,15 +166,89 @@ def strip_address(text: str, address: str) -> str:
     return squash(out)
 
 
+def _transcript(lines: list[str]) -> tuple[list[str], str]:
+    """For a block holding an SMTP transcript (``>>> RCPT To:<a>`` then ``<<< 550 …``): the remote's
+    reply lines to the first command of the block (or the block's first line when it is a
+    ``<<<`` reply) and that command; ([], '') otherwise."""
+    command = ""
+    start = -1
+    for i, line in enumerate(lines[:MAX_BLOCK_LINES]):
+        stripped = line.lstrip()
+        if i == 0 and stripped.startswith("<<<"):
+            start = 0
+            break
+        m = COMMAND_LINE_RE.match(line)
+        if m:
+            command = m.group(1).upper().split()[0]
+            start = i + 1
+            break
+    if start < 0:
+        return [], ""
+    replies: list[str] = []
+    for line in lines[start:]:
+        stripped = line.strip()
+        if stripped.startswith("<<<"):
+            replies.append(stripped[3:].strip())
+        elif replies or stripped:
+            break
+    return replies, command if replies else ""
+
+
+def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
+    """(diagnostic, reply, status, command) for the lines of one block."""
+    replies, command = _transcript(lines)
+    if replies:
+        lines = replies
+    text = "\n".join(x.strip().lstrip(">*\u2022").strip() for x in lines)[: MAX_DIAGNOSTIC * 2]
+    said = SAID_RE.search(text)
+    if said and len(text) - said.end() > 3:
+        # "… Remote host said: 550 …": from there on, the remote server's own words
+        text = text[said.end():]
+        host = LEADING_HOST_RE.match(text)
+        if host and len(text) - host.end() > 3:
+            text = text[host.end():]
+    reply, status = find_codes(text)
+    diagnostic = strip_address(text, address)
+    return tidy_reply(diagnostic, reply, status)[:MAX_DIAGNOSTIC], reply, status, command
+
+
+def block_remote(lines: list[str]) -> str:
+    """The remote host a block names ("host mx.example.com[192.0.2.1] said"), or ''."""
+    m = REMOTE_HOST_RE.search("\n".join(lines)[: MAX_DIAGNOSTIC * 2])
+    return m.group(1).lower().rstrip(".") if m else ""
+
+
+def reply_lines(notice: str) -> str:
+    """The first server reply written on lines of its own (``550 5.1.1 …`` or ``<<< 550 …``) with
+    the lines that continue it; '' when there is none."""
+    lines = notice.split("\n")
+    for i, line in enumerate(lines):
+        if REPLY_LINE_RE.match(line):
+            out = [line.strip()]
+            for more in lines[i + 1: i + 6]:
+                if not more.strip() or DIVIDER_RE.match(more) or (":" in more[:30] and not REPLY_LINE_RE.match(more)):
+                    break
+                out.append(more.strip())
+            return "\n".join(out)[:MAX_DIAGNOSTIC]
+    return ""
+
+
 def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -> list[Evidence]:
     """One Evidence per recipient mentioned in a human-readable notice."""
     body = notice_part(notice)
     results = []
-    for address, lines in find_blocks(body, exclude).items():
-        text = block_text(lines)
-        reply, status = find_codes(text)
+    blocks = find_blocks(body, exclude)
+    for address, lines in blocks.items():
+        diagnostic, reply, status, command = block_evidence(lines, address)
+        if not reply and not status and len(blocks) == 1:
+            # the server's reply is written apart from the address ("Error message below: 550 …")
+            found = reply_lines(body)
+            if found:
+                reply, status = find_codes(found)
+                diagnostic = squash(found)
         results.append(
-            Evidence(recipient=address, status=status, reply=reply, diagnostic=strip_address(text, address),
-                     notice=squash(body)[:MAX_DIAGNOSTIC], source=source)
+            Evidence(recipient=address, status=status, reply=reply, diagnostic=diagnostic,
+                     notice=squash(body)[:MAX_DIAGNOSTIC], command=command or command_in(lines),
+                     remote_mta=block_remote(lines), source=source)
         )
     return results

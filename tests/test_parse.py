@@ -1,0 +1,144 @@
+"""The evidence parse() finds in synthetic bounces of the common formats (tests/data/parse/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bouncecodes.model import Evidence, Kind
+from bouncecodes.parse import parse
+from bouncecodes.parse.common import decode_iso2022, find_codes, tidy_reply
+
+DATA = Path(__file__).resolve().parent / "data" / "parse"
+
+
+def evidence(name: str) -> list[Evidence]:
+    return parse((DATA / name).read_bytes())
+
+
+def facts(found: list[Evidence]) -> list[tuple[str, str, str]]:
+    return [(e.recipient, e.status, e.reply) for e in found]
+
+
+def test_postfix_dsn_joins_multiline_reply_and_ignores_contact_address() -> None:
+    found = evidence("postfix-dsn.eml")
+    assert facts(found) == [("bob@dest.example", "5.1.1", "550")]
+    e = found[0]
+    assert e.source == "dsn" and e.remote_mta == "mx.dest.example" and e.reporting_mta == "mx.sender.example"
+    assert e.diagnostic.startswith("550 5.1.1 The email account")
+    assert "550-5.1.1" not in e.diagnostic
+    assert e.command == "RCPT"
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_line_ends(newline: bytes) -> None:
+    raw = (DATA / "postfix-dsn.eml").read_bytes().replace(b"\n", newline)
+    assert facts(parse(raw)) == [("bob@dest.example", "5.1.1", "550")]
+
+
+def test_dsn_prefers_the_remote_code_over_the_status_summary() -> None:
+    # Status: 4.4.7 (gave up after retries) but the remote said 450 4.7.1
+    found = evidence("sendmail-dsn-retry.eml")
+    assert facts(found) == [("carol@dest.example", "4.7.1", "450")]
+
+
+def test_sendmail_transcript() -> None:
+    found = evidence("sendmail-transcript.eml")
+    assert facts(found) == [("dave@one.example", "", "550"), ("erin@two.example", "", "550")]
+    assert found[0].command == "RCPT"
+    assert found[0].diagnostic.startswith("550")
+
+
+def test_exim_text_bounce() -> None:
+    found = evidence("exim.eml")
+    assert facts(found) == [("frank@dest.example", "5.2.2", "550"), ("grace@other.example", "5.7.1", "554")]
+    frank, grace = found
+    assert frank.diagnostic == "550 5.2.2 Mailbox full"
+    assert (frank.remote_mta, frank.command) == ("mx.dest.example", "RCPT")
+    assert (grace.remote_mta, grace.command) == ("mx.other.example", "DATA")
+    assert grace.diagnostic == "554 5.7.1 Message rejected as spam"
+
+
+def test_qmail_two_recipients() -> None:
+    found = evidence("qmail.eml")
+    assert facts(found) == [("heidi@dest.example", "5.1.1", "550"), ("ivan@dest.example", "5.2.2", "552")]
+    assert found[1].diagnostic.startswith("552 5.2.2 Mailbox full")
+    assert "qmail-send" in found[0].notice
+
+
+def test_gmail_keeps_the_other_servers_words() -> None:
+    found = evidence("gmail.eml")
+    assert facts(found) == [("judy@dest.example", "5.1.1", "550")]
+    assert found[0].diagnostic.startswith("550 5.1.1 The email account that you tried to reach does not exist.")
+    assert "Google tried" not in found[0].diagnostic
+
+
+def test_reply_written_apart_from_the_recipient() -> None:
+    found = evidence("apart.eml")
+    assert facts(found) == [("mallory@carrier.example", "", "550")]
+    assert "no such user here" in found[0].diagnostic
+
+
+def test_declared_boundary_missing_from_body() -> None:
+    found = evidence("broken-boundary.eml")
+    assert facts(found) == [("niaj@dest.example", "5.1.1", "550")]
+    assert found[0].source == "dsn"
+
+
+def test_ses_notification_in_sns_envelope() -> None:
+    found = evidence("ses-sns.eml")
+    assert facts(found) == [("olivia@dest.example", "5.1.1", "550")]
+    assert found[0].source == "json" and found[0].reporting_mta == "a1.smtp-out.example"
+
+
+@pytest.mark.parametrize("name", ["iso2022jp.eml", "base64-undeclared.eml"])
+def test_iso_2022_jp(name: str) -> None:
+    found = evidence(name)
+    assert [e.recipient for e in found] == ["peggy@dest.example"]
+    assert "mailbox is full" in found[0].diagnostic
+    assert "送信できませんでした" in found[0].notice
+
+
+def test_delivered_ses_notification() -> None:
+    raw = (b'From: x@sns.example\nTo: a@b.example\nSubject: AWS Notification Message\n\n'
+           b'{"notificationType":"Delivery","delivery":{"recipients":["ok@dest.example"],'
+           b'"smtpResponse":"250 2.6.0 Message received"}}\n')
+    found = parse(raw)
+    assert [(e.recipient, e.kind, e.status, e.reply) for e in found] == [("ok@dest.example", Kind.DELIVERED, "2.6.0", "250")]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("550 5.1.1 user unknown", ("550", "5.1.1")),
+        ("550-5.7.1 blocked\n550 5.7.1 blocked", ("550", "5.7.1")),
+        ("Out: 250 2.1.5 Ok\nOut: 451 4.3.0 Error: queue file write error", ("451", "4.3.0")),
+        ("5.3.0 - Other mail system problem 550-'Unknown user x'", ("550", "5.3.0")),
+        ("error 550-'5.7.1 Access denied'", ("550", "5.7.1")),
+        ("554 <a@b.example>... 550 Host unknown", ("550", "")),
+        ("<<< 550 User unknown", ("550", "")),
+        ("Remote host said: 550: User unknown", ("550", "")),
+        ("we sent 550 messages today", ("", "")),
+        ("port 25 at 12:30:45", ("", "")),
+    ],
+)
+def test_find_codes(text: str, codes: tuple[str, str]) -> None:
+    assert find_codes(text) == codes
+
+
+def test_tidy_reply() -> None:
+    text = "550-5.1.1 The account 550-5.1.1 does not exist. 550 5.1.1 More"
+    assert tidy_reply(text, "550", "5.1.1") == "550 5.1.1 The account does not exist. More"
+    assert tidy_reply("we had 550 messages", "550", "") == "we had 550 messages"
+
+
+def test_decode_iso2022() -> None:
+    raw = "ユーザー".encode("iso-2022-jp").decode("latin-1")
+    assert decode_iso2022(f"x {raw} y") == "x ユーザー y"
+    assert decode_iso2022("\x1b$B\xff\x1b(B") == "\x1b$B\xff\x1b(B"  # undecodable: left as it was
+
+
+def test_bare_reply() -> None:
+    found = parse("550-5.7.26 This mail is unauthenticated\n550 5.7.26 see https://support.example/")
+    assert facts(found) == [("", "5.7.26", "550")]
