@@ -1,0 +1,40 @@
+"""The one MkDocs hook: hand the generated pages and files to MkDocs, in memory.
+
+Everything MkDocs-specific about the site lives here (and in mkdocs.yml); the pages themselves come
+from ``bouncecodes.site``, which knows nothing about MkDocs. The same hook runs unchanged under
+ProperDocs, whose ``mkdocs.*`` import aliases resolve the imports below to its own modules.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from bouncecodes import site
+
+log = logging.getLogger("mkdocs.hooks.bouncecodes")
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add every generated page and static file; nothing is written into docs/.
+
+    Generated pages are NOT_IN_NAV: the index pages are placed by ``nav`` in mkdocs.yml, the
+    entry pages are reached through them, and none of them raises an "omitted from nav" notice.
+    """
+    registry, raw = site.site_input()  # looked up on each build: a benchmark may swap the input
+    content = site.generate_site(registry, raw, config.site_url or "")
+    for src_uri, markdown in content.pages.items():
+        _add(files, File.generated(config, src_uri, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+    for src_uri, data in content.files.items():
+        _add(files, File.generated(config, src_uri, content=data))
+    log.info("bouncecodes: added %d pages and %d files", len(content.pages), len(content.files))
+    return files
+
+
+def _add(files: Files, file: File) -> None:
+    if files.get_file_from_path(file.src_uri) is not None:
+        raise PluginError(f"bouncecodes: generated {file.src_uri} clashes with a hand-written file in docs/")
+    files.append(file)

@@ -1,0 +1,25 @@
+"""Site generation (build time only; needs Jinja2): the registry → Markdown pages and static files.
+
+The MkDocs hook calls :func:`site_input` and :func:`generate_site` and nothing else, so the
+generator can be driven, tested and benchmarked without MkDocs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Registry
+from .generate import SiteContent, generate_site, render_api, render_pages, render_redirects
+
+__all__ = ["SiteContent", "generate_site", "render_api", "render_pages", "render_redirects", "site_input"]
+
+
+def site_input() -> tuple[Registry, bytes]:
+    """The registry the site is built from and the exact bytes of its ``registry.json``.
+
+    Read afresh on every call (no process cache), so ``mkdocs serve`` picks up a rebuilt registry.
+    """
+    from ..registry import registry_bytes
+
+    raw = registry_bytes()
+    return Registry.from_dict(json.loads(raw)), raw

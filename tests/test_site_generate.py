@@ -1,0 +1,183 @@
+"""Site generation without MkDocs: registry → pages, short addresses and JSON files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bouncecodes.model import EnhancedKind, Registry
+from bouncecodes.registry import registry_bytes
+from bouncecodes.site import SiteContent, generate_site, site_input
+from bouncecodes.site.generate import md_code, md_inline, meta_description
+from bouncecodes.site.paths import iana_form, link, page_url
+from bouncecodes.site.xref import CrossRef, example_codes
+
+SITE_URL = "https://bouncecodes.test/"
+FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@pytest.fixture(scope="module")
+def content(registry: Registry) -> SiteContent:
+    return generate_site(registry, registry_bytes(), SITE_URL)
+
+
+def front_matter(markdown: str) -> dict[str, str]:
+    m = FRONT.match(markdown)
+    assert m, markdown[:200]
+    out = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and value.startswith('"'):
+            out[key] = json.loads(value)
+    return out
+
+
+def test_every_entry_has_a_page(registry: Registry, content: SiteContent) -> None:
+    pages = content.pages
+    for r in registry.reply:
+        assert f"reply/{r.code}.md" in pages
+    for e in registry.enhanced:
+        assert f"enhanced/{e.code}.md" in pages
+    for reason in registry.reasons:
+        assert f"reasons/{reason.id}.md" in pages
+    for p in registry.providers:
+        assert f"providers/{p.id}.md" in pages
+    for index in ("reply/index.md", "enhanced/index.md", "reasons/index.md", "providers/index.md"):
+        assert index in pages
+    expected = 4 + len(registry.reply) + len(registry.enhanced) + len(registry.reasons) + len(registry.providers)
+    assert len(pages) == expected
+
+
+def test_the_registry_has_the_promised_size(registry: Registry) -> None:
+    kinds = [e.kind for e in registry.enhanced]
+    assert len(registry.reply) >= 48
+    assert kinds.count(EnhancedKind.CODE) >= 81
+    assert kinds.count(EnhancedKind.CLASS) + kinds.count(EnhancedKind.SUBJECT) == 11
+
+
+def test_pages_have_a_title_and_a_short_description(content: SiteContent) -> None:
+    for src, markdown in content.pages.items():
+        meta = front_matter(markdown)
+        assert meta.get("title"), src
+        description = meta.get("description", "")
+        assert 40 <= len(description) <= 160, (src, description)
+        assert not set('"<>') & set(description), (src, description)
+
+
+def test_links_go_both_ways(registry: Registry, content: SiteContent) -> None:
+    page = content.pages
+    assert "(../enhanced/X.1.1.md)" in page["reply/550.md"]
+    assert "(../reply/550.md)" in page["enhanced/X.1.1.md"]
+    assert "(../reasons/userunknown.md)" in page["enhanced/X.1.1.md"]
+    assert "(../enhanced/X.1.1.md)" in page["reasons/userunknown.md"]
+    # a provider rule answering 550 5.1.1 is linked from both code pages, its reason and back
+    xref = CrossRef(registry)
+    ref = next(r for r in xref.enhanced_rules("X.1.1") if "550" in r.replies)
+    target = f"../providers/{ref.provider.id}.md#{ref.anchor}"
+    assert target in page["reply/550.md"]
+    assert target in page["enhanced/X.1.1.md"]
+    assert target in page[f"reasons/{ref.rule.reason}.md"]
+    provider_page = page[f"providers/{ref.provider.id}.md"]
+    assert "{#" + ref.anchor + "}" in provider_page
+    assert "(../enhanced/X.1.1.md)" in provider_page
+    assert f"(../reasons/{ref.rule.reason}.md)" in provider_page
+
+
+def test_code_pages_show_provider_variants_and_examples(registry: Registry, content: SiteContent) -> None:
+    xref = CrossRef(registry)
+    for ref in xref.rules:
+        for status in ref.statuses:
+            x = iana_form(status)
+            if x in xref.enhanced:
+                assert f"#{ref.anchor})" in content.pages[f"enhanced/{x}.md"], (ref.rule.id, x)
+        for reply in ref.replies:
+            if reply in xref.reply:
+                assert f"#{ref.anchor})" in content.pages[f"reply/{reply}.md"], (ref.rule.id, reply)
+    some = next(ex for p in registry.providers for r in p.rules for ex in r.examples if example_codes(ex)[0] == "550")
+    assert some.rstrip() in content.pages["reply/550.md"]
+
+
+def test_every_enhanced_code_has_its_concrete_forms(registry: Registry) -> None:
+    xref = CrossRef(registry)
+    assert xref.concrete_forms("X.1.1") == ["5.1.1", "4.1.1"]
+    assert xref.concrete_forms("X.1.5") == ["2.1.5"]  # "destination address valid" is only a success
+    for e in registry.enhanced:
+        if e.kind is EnhancedKind.CODE:
+            assert xref.concrete_forms(e.code), e.code
+
+
+def test_short_addresses(content: SiteContent) -> None:
+    files = content.files
+    page = files["550/index.html"].decode()
+    assert '<meta http-equiv="refresh" content="0; url=../reply/550/">' in page
+    assert f'<link rel="canonical" href="{SITE_URL}reply/550/">' in page
+    assert "<script" not in page
+    for short in ("5.1.1", "4.1.1", "X.1.1"):
+        assert 'url=../enhanced/X.1.1/"' in files[f"{short}/index.html"].decode()
+
+
+def test_static_api(registry: Registry, content: SiteContent) -> None:
+    files = content.files
+    assert files["api/registry.json"] == registry_bytes()
+    reply = json.loads(files["api/reply/550.json"])
+    assert reply["entry"]["code"] == "550"
+    assert reply["class"] == 5
+    assert reply["page"] == "reply/550/"
+    assert "X.1.1" in reply["enhanced"]
+    assert files["api/enhanced/5.1.1.json"] == files["api/enhanced/X.1.1.json"] == files["api/enhanced/4.1.1.json"]
+    enhanced = json.loads(files["api/enhanced/5.1.1.json"])
+    assert enhanced["reason"]["id"] == "userunknown"
+    assert "550" in enhanced["reply"]
+    assert json.loads(files["api/enhanced/5.XXX.YYY.json"])["kind"] == "enhanced-class"
+    reasons = json.loads(files["api/reasons.json"])["reasons"]
+    assert [r["id"] for r in reasons] == [r.id for r in registry.reasons]
+    for r in registry.reply:
+        assert f"api/reply/{r.code}.json" in files
+
+
+def test_site_input_is_the_packaged_registry(registry: Registry) -> None:
+    reg, raw = site_input()
+    assert raw == registry_bytes()
+    assert reg == registry
+
+
+def test_generation_is_deterministic(registry: Registry, content: SiteContent) -> None:
+    again = generate_site(registry, registry_bytes(), SITE_URL)
+    assert again == content
+
+
+def test_markdown_escaping() -> None:
+    assert md_inline("a|b <x@example.org> *y* [z]") == r"a\|b &lt;x@example.org&gt; \*y\* \[z\]"
+    assert md_inline("two\n  lines") == "two lines"
+    # regular expressions are shown as HTML code: MkDocs' raw-HTML scan chokes on a literal "<!["
+    assert md_code(r"(?<![a-z])\bgsmtp_x") == r"<code>(?&lt;!\[a-z\])\\bgsmtp\_x</code>"
+
+
+def test_meta_description_is_cut_at_a_word() -> None:
+    text = meta_description("word " * 60)
+    assert len(text) <= 160
+    assert text.endswith("…")
+    assert meta_description('say "hi" <now>') == "say 'hi' now"
+
+
+def test_paths() -> None:
+    assert link("reply/550.md", "enhanced/X.1.1.md") == "../enhanced/X.1.1.md"
+    assert link("reply/550.md", "reply/index.md", "5xx") == "index.md#5xx"
+    assert link("reply/550.md", "reply/550.md", "x") == "#x"
+    assert page_url("reply/550.md") == "reply/550/"
+    assert page_url("reply/index.md") == "reply/"
+    assert page_url("index.md") == ""
+    assert iana_form("5.7.26") == "X.7.26"
+    assert iana_form("X.7.26") == "X.7.26"
+    assert example_codes("550-5.7.26 blocked 550 5.7.26 more") == ("550", "5.7.26")
+    assert example_codes("Host said: 4.4.7 expired") == ("", "4.4.7")
+
+
+def test_nothing_is_written_into_docs() -> None:
+    from .test_site_support import ROOT
+
+    docs = ROOT / "docs"
+    for generated in ("reply", "enhanced", "reasons", "providers", "api", "550"):
+        assert not (docs / generated).exists(), f"docs/{generated} should only exist in memory"
