@@ -30,12 +30,12 @@ build-site: setup
 
 lint: setup
 	$(BIN)/bouncecodes lint
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks hooks
 	$(BIN)/mypy
 
 test: setup
 	$(BIN)/bouncecodes lint
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks hooks
 	$(BIN)/mypy
 	$(BIN)/pytest
 

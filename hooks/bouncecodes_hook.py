@@ -8,6 +8,7 @@ ProperDocs, whose ``mkdocs.*`` import aliases resolve the imports below to its o
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -38,3 +39,15 @@ def _add(files: Files, file: File) -> None:
     if files.get_file_from_path(file.src_uri) is not None:
         raise PluginError(f"bouncecodes: generated {file.src_uri} clashes with a hand-written file in docs/")
     files.append(file)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """The checker's assets: the runtime archive, the pinned Pyodide and a byte-compiled stdlib."""
+    from bouncecodes.build.checker import build_checker_assets
+
+    manifest = build_checker_assets(Path(config.site_dir) / "checker", ROOT / "node_modules",
+                                    cache_dir=ROOT / ".cache" / "checker")
+    log.info("bouncecodes: checker assets %s", ", ".join(f"{k}={v}" for k, v in sorted(manifest.items())))

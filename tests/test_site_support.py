@@ -159,6 +159,9 @@ def broken_links(root: Path, path: Path) -> list[str]:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Static files, with the site's 404.html for missing paths as on a real host."""
 
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012
+                      ".mjs": "text/javascript", ".wasm": "application/wasm"}
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 

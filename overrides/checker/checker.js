@@ -12,6 +12,7 @@
 
   const ROOT_ID = "bouncecodes-checker";
   const LOAD_TIMEOUT_MS = 90000; // first load: ~10 MB over the network, then Python starts
+  const MAX_INPUT_BYTES = 5 * 1024 * 1024; // refused above this, before it reaches Python
   const CLASSIFY_TIMEOUT_MS = 20000; // one classification; the runtime itself is linear-time
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || document.baseURI;
   const SITE_ROOT = new URL("../", SCRIPT_URL); // checker.js sits in <site>/checker/
@@ -297,6 +298,13 @@
       if (!text.trim()) {
         showStatus("Paste something to classify first.", "error");
         input.focus();
+        return;
+      }
+      const size = new TextEncoder().encode(text).length;
+      if (size > MAX_INPUT_BYTES) {
+        results.replaceChildren();
+        showStatus(`This text is ${(size / 1048576).toFixed(1)} MB; the checker takes up to 5 MB. ` +
+          "Paste one bounce, or use the bouncecodes command for large files.", "error");
         return;
       }
       busy = true;
