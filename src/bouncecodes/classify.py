@@ -179,6 +179,10 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> R
     decision = decide(evidence, registry, provider)
     reason = registry.reason(decision.reason)
     permanent = reason.bounce and _permanent(evidence)
+    status, status_source = evidence.status, "bounce" if evidence.status else ""
+    if not status and reason.bounce:
+        status = reason.pseudo_code(permanent)
+        status_source = "pseudo" if status else ""
     return Result(
         recipient=evidence.recipient,
         reason=reason.id,
@@ -186,11 +190,12 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> R
         hard=reason.is_hard(permanent),
         action=decision.action or reason.action,
         rule=decision.rule,
-        status=evidence.status,
+        status=status,
         reply=evidence.reply,
         detail=decision.detail,
         provider=provider.id if provider else "",
         diagnostic=evidence.diagnostic,
+        status_source=status_source,
         remote_mta=evidence.remote_mta,
         reporting_mta=evidence.reporting_mta,
         command=evidence.command,

@@ -29,7 +29,7 @@ from .parse.detect import InputKind, detect
 from .registry import load_registry
 
 FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
-          "rule", "diagnostic"]
+          "rule", "diagnostic", "status_source"]
 
 
 # -- inputs --------------------------------------------------------------------------------------
@@ -112,11 +112,12 @@ class Progress:
 def _record(label: str, r: Result) -> dict[str, Any]:
     return {"file": label.split("#", 1)[0], "recipient": r.recipient, "status": r.status, "reply": r.reply,
             "reason": r.reason, "hard": r.hard, "permanent": r.permanent, "detail": r.detail, "action": r.action,
-            "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic}
+            "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic, "status_source": r.status_source}
 
 
 def _text(rec: dict[str, Any]) -> str:
-    codes = " ".join(x for x in (rec["reply"], rec["status"]) if x) or "no code"
+    status = rec["status"] + (" (pseudo: no enhanced code was sent)" if rec["status_source"] == "pseudo" else "")
+    codes = " ".join(x for x in (rec["reply"], status) if x) or "no code"
     flags = ("permanent" if rec["permanent"] else "temporary") + (", hard: drop the address" if rec["hard"] else "")
     lines = [f"{rec['file']}: {rec['recipient'] or '(recipient unknown)'}",
              f"  reason    {rec['reason']}" + (f" ({rec['detail']})" if rec["detail"] else "") + f"  [{codes}; {flags}]"]

@@ -65,6 +65,13 @@ class Reason:
     hard: Hard
     bounce: bool
     action: str
+    pseudo_status: str = ""
+
+    def pseudo_code(self, permanent: bool) -> str:
+        """The pseudo enhanced code for this reason (``5.0.911``), or "" when it has none."""
+        if not self.pseudo_status:
+            return ""
+        return f"{5 if permanent else 4}.0.{self.pseudo_status}"
 
     def is_hard(self, permanent: bool) -> bool:
         if self.hard is Hard.ALWAYS:
@@ -339,6 +346,7 @@ class Result:
     detail: str = ""
     provider: str = ""
     diagnostic: str = ""
+    status_source: str = ""
     remote_mta: str = ""
     reporting_mta: str = ""
     command: str = ""

@@ -1,0 +1,46 @@
+"""`status` is the enhanced code the server sent; without one it is the reason's pseudo code, and says so."""
+
+from __future__ import annotations
+
+import pytest
+
+import bouncecodes
+
+
+@pytest.mark.parametrize(("reply", "status", "source", "reason"), [
+    ("550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown", "5.1.1", "bounce", "userunknown"),
+    ("550 <bob@example.org>: Recipient address rejected: User unknown in local recipient table",
+     "5.0.911", "pseudo", "userunknown"),
+    ("452 <bob@example.org>: mailbox full, try again later", "4.0.922", "pseudo", "mailboxfull"),
+])
+def test_status_and_its_source(reply: str, status: str, source: str, reason: str) -> None:
+    result = bouncecodes.classify(reply)[0]
+    assert (result.status, result.status_source, result.reason) == (status, source, reason)
+
+
+def test_pseudo_codes_come_from_the_reason_entries() -> None:
+    registry = bouncecodes.load_registry()
+    for reason in registry.reasons:
+        if reason.pseudo_status:
+            assert reason.bounce, reason.id
+            assert reason.pseudo_code(True) == f"5.0.{reason.pseudo_status}"
+            assert reason.pseudo_code(False) == f"4.0.{reason.pseudo_status}"
+        else:
+            assert reason.pseudo_code(True) == ""
+
+
+def test_no_pseudo_code_for_reasons_without_one() -> None:
+    registry = bouncecodes.load_registry()
+    without = [r.id for r in registry.reasons if r.bounce and not r.pseudo_status]
+    assert without, "some reasons have no pseudo code"
+    result = bouncecodes.classify_evidence(bouncecodes.Evidence(recipient="a@example.org", reply="550",
+                                                                diagnostic="550 rejected"), registry)
+    assert result.status_source in ("pseudo", "")
+    assert bool(result.status) == (result.status_source == "pseudo")
+
+
+def test_non_bounces_get_no_pseudo_code() -> None:
+    text = ("Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.org\n"
+            "Action: delivered\nStatus: 2.0.0\n")
+    for result in bouncecodes.classify(text):
+        assert result.status_source != "pseudo"
