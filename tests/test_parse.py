@@ -142,3 +142,47 @@ def test_decode_iso2022() -> None:
 def test_bare_reply() -> None:
     found = parse("550-5.7.26 This mail is unauthenticated\n550 5.7.26 see https://support.example/")
     assert facts(found) == [("", "5.7.26", "550")]
+
+
+def test_command_from_transcripts_and_labels() -> None:
+    from bouncecodes.parse.text import find_command
+
+    assert find_command(">>> RCPT To:<bob@example.org>\n<<< 250 ok\n>>> DATA\n<<< 550 Unknown user") == "DATA"
+    assert find_command(" In:  RCPT TO:<bob@example.org>\n Out: 250 2.1.5 Ok\n In:  DATA\n Out: 354 go\n"
+                        " Out: 451 4.3.0 Error: queue file write error") == "DATA"
+    assert find_command("550 unknown user\n-------SMTP command\nDATA") == "DATA"
+    assert find_command("host mx said: 550 nope (in reply to RCPT TO command)") == "RCPT"
+    assert find_command(">>> DATA\n<<< 354 go ahead") == ""
+
+
+def test_postfix_in_out_transcript_gives_the_failing_reply() -> None:
+    from bouncecodes.parse.text import evidence_from_notice
+
+    notice = ("Transcript of session follows.\n\n Out: 220 mx.example.org ESMTP\n In:  EHLO a.example.net\n"
+              " Out: 250 mx.example.org\n In:  RCPT TO:<bob@example.org>\n Out: 250 2.1.5 Ok\n In:  DATA\n"
+              " Out: 354 End data with <CR><LF>.<CR><LF>\n Out: 451 4.3.0 Error: queue file write error\n In:  QUIT\n")
+    [e] = evidence_from_notice(notice, set())
+    assert (e.recipient, e.reply, e.status, e.command) == ("bob@example.org", "451", "4.3.0", "DATA")
+    assert e.diagnostic.startswith("451 4.3.0 Error: queue file write error")
+
+
+def test_labelled_reply_code_and_delay_warning() -> None:
+    from bouncecodes.parse.text import evidence_from_notice
+
+    [e] = evidence_from_notice("bob@example.org Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\n", set())
+    assert (e.reply, e.action) == ("421", "")
+    [w] = evidence_from_notice("bob@example.org: connection timed out\nThis is only a temporary failure report; "
+                               "we will keep trying.\n", set())
+    assert w.action == "delayed"
+
+
+def test_unencoded_8bit_text_part_keeps_its_characters() -> None:
+    import bouncecodes
+
+    body = "Γεια σας, η ομάδα (team) δεν υπάρχει"
+    raw = ("From: MAILER-DAEMON@example.org\nTo: alice@example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+           "Content-Type: text/plain; charset=\"UTF-8\"\nContent-Transfer-Encoding: 8bit\n\n"
+           f"<bob@example.org>: host mx.example.org said: 550 5.1.1 unknown user ({body})\n")
+    for data in (raw, raw.encode("utf-8")):
+        [r] = bouncecodes.classify(data)
+        assert "ομάδα" in r.diagnostic and "\\u" not in r.diagnostic

@@ -77,3 +77,34 @@ def test_permanent_and_hard() -> None:
     assert (t.reason, t.permanent, t.hard) == ("mailboxfull", False, False)
     n = bouncecodes.classify("556 5.1.10 Recipient address has null MX")[0]
     assert (n.reason, n.permanent, n.hard) == ("notaccept", True, True)
+
+
+def test_diagnostic_type_comes_after_the_servers_words(registry: Registry) -> None:
+    local = Evidence(status="4.3.0", diagnostic="temporary failure", diagnostic_type="x-unix")
+    assert rule_for(registry, local) == "reason:mailererror/diagnostic-type"
+    # the server's words still win; an smtp type decides nothing by itself
+    assert rule_for(registry, replace(local, diagnostic="Quota exceeded for this mailbox")).startswith("phrase:mailboxfull/")
+    assert rule_for(registry, replace(local, diagnostic_type="smtp")) == "enhanced:X.3.0"
+
+
+def test_user_unknown_after_data_is_a_filter(registry: Registry) -> None:
+    e = Evidence(reply="550", diagnostic="550 Unknown user bob@example.org", command="DATA")
+    assert rule_for(registry, e) == "reason:userunknown/after-data"
+    assert decide(e, registry, None).reason == "filtered"
+    assert rule_for(registry, replace(e, command="RCPT")) == "phrase:userunknown/user-unknown"
+    assert rule_for(registry, replace(e, command="")) == "phrase:userunknown/user-unknown"
+    # a decisive enhanced code is not second-guessed
+    assert rule_for(registry, replace(e, status="5.1.1")) == "enhanced:X.1.1"
+
+
+def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
+    e = Evidence(status="4.4.1", diagnostic="connect to mx.example.org[192.0.2.1]:25: Connection timed out",
+                 action="failed", source="dsn")
+    d = decide(e, registry, None)
+    assert (d.rule, d.reason, d.detail) == ("reason:networkerror/given-up", "expired", "networkerror")
+    # a delay warning, a bare reply, or a 5xx refusal is not a sender giving up
+    assert rule_for(registry, replace(e, action="delayed")) == "enhanced:X.4.1"
+    assert rule_for(registry, replace(e, action="", source="reply")) == "enhanced:X.4.1"
+    assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "enhanced:X.4.1"
+    # a human-readable bounce without an Action field is final unless it says it will retry
+    assert rule_for(registry, replace(e, status="", action="", source="text")) == "reason:networkerror/given-up"

@@ -66,6 +66,9 @@ class Reason:
     bounce: bool
     action: str
     pseudo_status: str = ""
+    after_data: str = ""
+    given_up: str = ""
+    diagnostic_types: tuple[str, ...] = ()
 
     def pseudo_code(self, permanent: bool) -> str:
         """The pseudo enhanced code for this reason (``5.0.911``), or "" when it has none."""
@@ -253,7 +256,8 @@ class Registry:
             return tuple(Reference(**r) for r in items)
 
         return cls(
-            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"])}) for r in data["reasons"]),
+            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ()))})
+                          for r in data["reasons"]),
             reply=tuple(
                 ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
                 for r in data["reply"]
@@ -326,6 +330,7 @@ class Evidence:
     remote_mta: str = ""
     reporting_mta: str = ""
     command: str = ""  # the SMTP command the reply answered: RCPT, DATA, MAIL, CONN …
+    diagnostic_type: str = ""  # the DSN Diagnostic-Code type, lower case: smtp, x-unix, x-postfix …
     feedback_type: str = ""
     source: str = ""  # which finder produced it: dsn, text, reply, postfix-log, exim-log, sendmail-log, arf …
     span: tuple[int, int] = (0, 0)

@@ -44,7 +44,9 @@ def compile_registry(ctx: Context) -> Registry:
     """The Registry from a linted context (call only when lint found no problems)."""
     reasons = tuple(
         Reason(id=r["id"], title=r["title"], description=r["description"].strip(), hard=Hard(r["hard"]),
-               bounce=r["bounce"], action=r["action"].strip(), pseudo_status=r.get("pseudo_status", ""))
+               bounce=r["bounce"], action=r["action"].strip(), pseudo_status=r.get("pseudo_status", ""),
+               after_data=r.get("after_data", ""), given_up=r.get("given_up", ""),
+               diagnostic_types=tuple(r.get("diagnostic_types", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
     order = {r.id: i for i, r in enumerate(reasons)}

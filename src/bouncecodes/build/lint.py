@@ -218,6 +218,11 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
     for f in ctx.of("provider"):
         for i, r in enumerate(f.data["rules"]):
             yield f, ["rules", i, "reason"], r["reason"]
+    for f in ctx.of("reasons"):
+        for i, r in enumerate(f.data["reasons"]):
+            for key in ("after_data", "given_up"):
+                if key in r:
+                    yield f, ["reasons", i, key], r[key]
 
 
 @rule("known-reason")

@@ -21,7 +21,15 @@ from .common import (
     tidy_reply,
 )
 from .notify import looks_like_notification, parse_notification
-from .text import MAX_DIAGNOSTIC, block_evidence, evidence_from_notice, find_blocks, notice_part, reply_lines
+from .text import (
+    MAX_DIAGNOSTIC,
+    block_evidence,
+    evidence_from_notice,
+    find_blocks,
+    find_command,
+    notice_part,
+    reply_lines,
+)
 
 Message = email.message.Message
 
@@ -48,9 +56,18 @@ DIAG_PREFIX_RE = re.compile(r"^\s*(?:smtp|x-[a-z-]{1,30}|unix|mail|x400|[a-z]{1,
 
 def _decode(part: Message) -> str:
     """A text part's content as str, whatever its transfer encoding and charset."""
-    payload = part.get_payload(decode=True)
+    raw = part.get_payload()
+    if isinstance(raw, str) and not raw.isascii() and \
+            str(part.get("content-transfer-encoding", "")).strip().lower() in ("", "7bit", "8bit", "binary"):
+        # An unencoded body is already text here (the input was decoded as a whole), and compat32's
+        # get_payload(decode=True) would turn its non-ASCII characters into '\\uXXXX' escapes.
+        try:
+            payload: object = raw.encode("latin-1")  # the input was read as Latin-1: the original bytes
+        except UnicodeEncodeError:
+            return decode_iso2022(raw)  # real text already
+    else:
+        payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
-        raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
     charset = (part.get_content_charset() or "utf-8").strip().strip('"').lower()
     for cs in (charset, "utf-8", "latin-1"):
@@ -237,21 +254,19 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             notice=squash(notice_part(human))[:MAX_DIAGNOSTIC], kind=kind, action=action,
             remote_mta=host_of(str(block.get("Remote-MTA", ""))), reporting_mta=reporting,
             command=(command or _command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
-            source="dsn"))
+            diagnostic_type=_dsn_type(str(block.get("Diagnostic-Code", ""))), source="dsn"))
     return results
 
 
-COMMAND_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s)?(?:end of\s)?(?:sending\s)?"
-                        r"(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|AUTH|CONNECT|BDAT|QUIT|end of data)",
-                        re.IGNORECASE)
-
-
 def _command(text: str) -> str:
-    m = COMMAND_RE.search(text)
-    if not m:
-        return ""
-    word = m.group(1).upper()
-    return {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN"}.get(word, word)
+    return find_command(text)
+
+
+def _dsn_type(value: str) -> str:
+    """The type of a Diagnostic-Code field ("smtp", "x-unix"), lower case, or ''."""
+    head, sep, _ = value[:40].partition(";")
+    head = head.strip().lower()
+    return head if sep and head and " " not in head else ""
 
 
 def _from_feedback(blocks: list[Message], parts: Parts, msg: Message) -> list[Evidence]:

@@ -57,8 +57,6 @@ LEADING_HOST_RE = re.compile(r"\s{0,3}host\s{1,3}[A-Za-z0-9.-]{1,255}\s{0,3}(?:\
                              re.IGNORECASE)
 REMOTE_HOST_RE = re.compile(r"\b(?:host|server|mx)\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252}\.[A-Za-z]{2,63})\b",
                             re.IGNORECASE)
-COMMAND_LINE_RE = re.compile(r"^\s{0,8}>>> ?(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|QUIT|BDAT)\b",
-                             re.IGNORECASE)
 
 
 COMMAND_IN_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s)?(?:end of\s)?(?:sending\s)?"
@@ -66,14 +64,63 @@ COMMAND_IN_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s
                            r"initial connection)", re.IGNORECASE)
 
 
+# "Error code: 550", "ERROR_CODE :421", "SMTP code = 554": a reply code the notice labels as such
+LABELLED_REPLY_RE = re.compile(r"\b(?:error[_ ]code|smtp[_ ](?:reply[_ ])?code|reply[_ ]code)\s{0,3}[:=]\s{0,3}([245][0-5]\d)\b",
+                               re.IGNORECASE)
+# "SMTP command: DATA", "-----SMTP command\nDATA": a notice that labels the command it failed on
+COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|BDAT)\b",
+                              re.IGNORECASE)
+# a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (what the server answered)
+TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:(?:>>> ?|in: {1,4})(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|BDAT|QUIT)\b"
+                                r"|(?:<<< ?|out: {1,4})([45])\d\d)", re.IGNORECASE | re.MULTILINE)
+_COMMAND_NAMES = {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
+                  "INITIAL CONNECTION": "CONN"}
+
+
+def _command_name(word: str) -> str:
+    word = word.upper()
+    return _COMMAND_NAMES.get(word, word)
+
+
+def find_command(text: str) -> str:
+    """The SMTP command the failing reply answered, or ''.
+
+    In order: the notice says so ("in reply to RCPT TO command", "after end of data"); a session
+    transcript shows it (the last ``>>>`` command before the first ``<<< 4xx/5xx`` reply); the
+    notice labels it ("SMTP command: DATA").
+    """
+    text = text[: MAX_DIAGNOSTIC * 4]
+    m = COMMAND_IN_RE.search(text)
+    if m:
+        return _command_name(m.group(1))
+    last = ""
+    for t in TRANSCRIPT_LINE_RE.finditer(text):
+        if t.group(1):
+            last = t.group(1)
+        elif last:
+            return _command_name(last)
+    m = COMMAND_LABEL_RE.search(text)
+    return _command_name(m.group(1)) if m else ""
+
+
 def command_in(lines: list[str]) -> str:
     """The SMTP command a block says the reply answered ("after RCPT TO", "in reply to DATA")."""
-    m = COMMAND_IN_RE.search(" ".join(lines)[: MAX_DIAGNOSTIC * 2])
-    if not m:
-        return ""
-    word = m.group(1).upper()
-    return {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
-            "INITIAL CONNECTION": "CONN"}.get(word, word)
+    return find_command("\n".join(lines))
+
+
+# a notice that warns of a delay while the sender keeps trying (not a final failure)
+DELAY_RE = re.compile(
+    r"(?:only a temporary failure|will (?:continue to )?(?:be )?retr(?:y|ied)|will keep trying|still trying|"
+    r"delivery (?:has been|is|was) delayed|has not yet been delivered|not been delivered yet|"
+    r"(?:delivery|message) (?:is )?delayed|warning: (?:message|could not send)|"
+    r"no action is required on your part)",
+    re.IGNORECASE,
+)
+
+
+def is_delay_warning(notice: str) -> bool:
+    """Whether a human-readable notice says the sender is still trying (a delay warning)."""
+    return DELAY_RE.search(notice[: MAX_DIAGNOSTIC * 2]) is not None
 
 
 def notice_part(text: str) -> str:
@@ -166,32 +213,32 @@ def strip_address(text: str, address: str) -> str:
     return squash(out)
 
 
+SENT_LINE_RE = re.compile(r"^\s{0,8}(?:>>> ?|in: {1,4})(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|QUIT|BDAT)\b",
+                          re.IGNORECASE)
+ANSWER_LINE_RE = re.compile(r"^\s{0,8}(?:<<< ?|out: {1,4})(?=[2-5]\d\d)", re.IGNORECASE)
+
+
 def _transcript(lines: list[str]) -> tuple[list[str], str]:
-    """For a block holding an SMTP transcript (``>>> RCPT To:<a>`` then ``<<< 550 …``): the remote's
-    reply lines to the first command of the block (or the block's first line when it is a
-    ``<<<`` reply) and that command; ([], '') otherwise."""
+    """For a block holding an SMTP session transcript (Sendmail's ``>>> RCPT To:<a>`` / ``<<< 550 …``,
+    Postfix's ``In: DATA`` / ``Out: 451 …``): the remote's first failing reply (with the lines
+    continuing it) and the command it answered; ([], '') when the block holds no failing reply."""
     command = ""
-    start = -1
     for i, line in enumerate(lines[:MAX_BLOCK_LINES]):
-        stripped = line.lstrip()
-        if i == 0 and stripped.startswith("<<<"):
-            start = 0
-            break
-        m = COMMAND_LINE_RE.match(line)
-        if m:
-            command = m.group(1).upper().split()[0]
-            start = i + 1
-            break
-    if start < 0:
-        return [], ""
-    replies: list[str] = []
-    for line in lines[start:]:
-        stripped = line.strip()
-        if stripped.startswith("<<<"):
-            replies.append(stripped[3:].strip())
-        elif replies or stripped:
-            break
-    return replies, command if replies else ""
+        sent = SENT_LINE_RE.match(line)
+        if sent:
+            command = sent.group(1).upper().split()[0]
+            continue
+        answer = ANSWER_LINE_RE.match(line)
+        if not answer or line[answer.end()] not in "45":
+            continue
+        replies = [line[answer.end():].strip()]
+        for more in lines[i + 1: MAX_BLOCK_LINES]:
+            m = ANSWER_LINE_RE.match(more)
+            if not m:
+                break
+            replies.append(more[m.end():].strip())
+        return replies, command
+    return [], ""
 
 
 def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
@@ -208,6 +255,10 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
         if host and len(text) - host.end() > 3:
             text = text[host.end():]
     reply, status = find_codes(text)
+    if not reply:
+        labelled = LABELLED_REPLY_RE.search(text)
+        if labelled:
+            reply = labelled.group(1)
     diagnostic = strip_address(text, address)
     return tidy_reply(diagnostic, reply, status)[:MAX_DIAGNOSTIC], reply, status, command
 
@@ -237,6 +288,7 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
     """One Evidence per recipient mentioned in a human-readable notice."""
     body = notice_part(notice)
     results = []
+    action = "delayed" if is_delay_warning(body) else ""
     blocks = find_blocks(body, exclude)
     for address, lines in blocks.items():
         diagnostic, reply, status, command = block_evidence(lines, address)
@@ -248,7 +300,8 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
                 diagnostic = squash(found)
         results.append(
             Evidence(recipient=address, status=status, reply=reply, diagnostic=diagnostic,
-                     notice=squash(body)[:MAX_DIAGNOSTIC], command=command or command_in(lines),
+                     notice=squash(body)[:MAX_DIAGNOSTIC], action=action,
+                     command=command or command_in(lines) or (find_command(body) if len(blocks) == 1 else ""),
                      remote_mta=block_remote(lines), source=source)
         )
     return results
