@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Evidence, Kind, Provider, Registry, Result
+from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
 __all__ = ["MAX_TEXT", "Decision", "classify_evidence", "recognise_provider"]
@@ -40,16 +41,28 @@ class Decision:
 
 
 class _Pattern:
-    """A registry pattern compiled on first use, skipped cheaply when its required text is absent."""
+    """A registry pattern compiled on first use, skipped cheaply when its required text is absent.
 
-    __slots__ = ("compiled", "literal", "source")
+    Two tests come before the regular expression: the build's ``literal`` in the lower-cased text,
+    and the fuller :func:`~bouncecodes.prefilter.requirements`, read from the pattern on first use."""
+
+    __slots__ = ("compiled", "literal", "reqs", "source")
 
     def __init__(self, source: str, literal: str) -> None:
         self.source, self.literal = source, literal
         self.compiled: re.Pattern[str] | None = None
+        self.reqs: Requirements | None = None
 
-    def search(self, text: str, lowered: str) -> bool:
+    def search(self, text: str, lowered: str, folded: str | None = None) -> bool:
+        """Whether the pattern matches ``text``; ``lowered`` is ``text.lower()``, ``folded`` its
+        :func:`~bouncecodes.prefilter.fold` when the caller has it."""
         if self.literal and self.literal not in lowered:
+            return False
+        reqs = self.reqs
+        if reqs is None:
+            reqs = self.reqs = requirements(self.source)
+        if reqs and not satisfied(reqs, folded if folded is not None else
+                                  lowered if lowered.isascii() else fold(text)):
             return False
         if self.compiled is None:
             self.compiled = re.compile(self.source, re.IGNORECASE)
@@ -65,9 +78,16 @@ class _Compiled:
 
     def __init__(self, registry: Registry) -> None:
         self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in registry.phrases]
+        # the same, flat, for the loop of _phrase: (literal, pattern, rule)
+        self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
         self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
+        self.token_list = [(t, p) for p, tokens in self.provider_tokens for t in tokens]
         self.provider_rules = {p.id: [(r, _patterns(r.match, r.literals)) for r in p.rules] for p in registry.providers}
-        self.hosts = sorted(((h, p) for p in registry.providers for h in p.hosts), key=lambda x: -len(x[0]))
+        # host suffix -> provider; the first provider in registry order owns a suffix listed twice
+        self.hosts: dict[str, Provider] = {}
+        for p in registry.providers:
+            for h in p.hosts:
+                self.hosts.setdefault(h, p)
 
 
 def _compiled(registry: Registry) -> _Compiled:
@@ -78,8 +98,14 @@ def _compiled(registry: Registry) -> _Compiled:
     return found  # type: ignore[no-any-return]
 
 
-def _host_match(host: str, suffix: str) -> bool:
-    return host == suffix or host.endswith("." + suffix)
+def _by_host(hosts: dict[str, Provider], host: str) -> Provider | None:
+    """The provider of the longest suffix of ``host`` (itself, or after one of its dots) listed."""
+    found = hosts.get(host)
+    dot = host.find(".")
+    while found is None and dot >= 0:
+        found = hosts.get(host[dot + 1:])
+        dot = host.find(".", dot + 1)
+    return found
 
 
 def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> Provider | None:
@@ -89,20 +115,19 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     compiled = _compiled(registry)
     remote = evidence.remote_mta.lower()
     if remote:
-        for suffix, provider in compiled.hosts:
-            if _host_match(remote, suffix):
-                return provider
+        found = _by_host(compiled.hosts, remote)
+        if found is not None:
+            return found
     text = evidence.diagnostic[:MAX_TEXT]
     if text:
         lowered = text.lower()
-        for provider, tokens in compiled.provider_tokens:
-            if any(t.search(text, lowered) for t in tokens):
+        folded = fold(text)
+        for token, provider in compiled.token_list:
+            if token.search(text, lowered, folded):
                 return provider
     domain = evidence.recipient.rpartition("@")[2].lower()
     if domain and not remote:
-        for suffix, provider in compiled.hosts:
-            if _host_match(domain, suffix):
-                return provider
+        return _by_host(compiled.hosts, domain)
     return None
 
 
@@ -110,10 +135,12 @@ def _phrase(compiled: _Compiled, text: str) -> Decision | None:
     if not text:
         return None
     lowered = text.lower()
-    for rule, patterns in compiled.phrases:
-        for p in patterns:
-            if p.search(text, lowered):
-                return Decision(rule.reason, rule.id, rule.detail)
+    folded = fold(text)
+    for literal, p, rule in compiled.phrase_list:
+        if literal and literal not in lowered:
+            continue  # the test p.search would make first, without the call
+        if p.search(text, lowered, folded):
+            return Decision(rule.reason, rule.id, rule.detail)
     return None
 
 

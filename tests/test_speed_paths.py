@@ -1,0 +1,150 @@
+"""The fast paths give the same answers as the plain ones.
+
+- the pattern prefilter (:mod:`bouncecodes.prefilter`) never rejects a text its pattern matches;
+- the host-suffix table finds the provider the longest-suffix scan found.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bouncecodes.prefilter import _FOLD, fold, requirements, satisfied
+from bouncecodes.registry import load_registry
+
+REGISTRY = load_registry()
+
+
+def _all_patterns() -> list[str]:
+    found = [m for rule in REGISTRY.phrases for m in rule.match]
+    for p in REGISTRY.providers:
+        found.extend(p.tokens)
+        found.extend(m for r in p.rules for m in r.match)
+    return sorted(set(found))
+
+
+def _all_examples() -> list[str]:
+    found = [x for rule in REGISTRY.phrases for x in rule.examples]
+    found.extend(x for p in REGISTRY.providers for r in p.rules for x in r.examples)
+    return sorted(set(found))
+
+
+PATTERNS = _all_patterns()
+EXAMPLES = _all_examples()
+COMPILED = [(p, re.compile(p, re.IGNORECASE), requirements(p)) for p in PATTERNS]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("user unknown", (("user unknown",),)),
+        (r"quota exceede?d", (("quota exceed",),)),
+        (r"mailbox (?:is )?full", (("mailbox ",), ("full",))),
+        (r"\b(?:user|mailbox) (?:unknown|not found)\b", (("mailbox", "user"), ("not found", "unknown"))),
+        (r"no such (?:user|mailbox)|user unknown", (("no such ", "user unknown"),)),
+        (r"ab+cd", (("ab",), ("cd",))),
+        (r"abc{0,2}de", (("ab",), ("de",))),
+        (r"abc{,2}de", (("ab",), ("de",))),
+        (r"ab{2,}cd", (("ab",), ("cd",))),
+        (r"x{}yz", (("x{}yz",),)),  # not a quantifier: literal braces
+        (r"spam[a-z]+haus", (("haus",), ("spam",))),
+        (r"spam\.?haus", (("haus",), ("spam",))),
+        (r"(?i)user unknown", ()),  # inline flags: not analysed
+        (r"user\nunknown", ()),  # a character escape: not analysed
+        (r"(a)\1", ()),  # a backreference: not analysed
+        (r"blocked(?! by)\s+using", (("blocked",), ("using",))),
+        (r"(?<=5\.7\.1 )denied", (("denied",),)),
+        (r"a|b", ()),  # too short to be worth a test
+        (r"(?:over quota|quota)?exceeded", (("exceeded",),)),
+        (r"t[\]x]ext more", (("ext more",),)),
+        (r"550[- ]5\.7\.1", (("5.7.1",), ("550",))),
+        (r"(?P<n>gsmtp)", (("gsmtp",),)),
+        (r"caf\u00e9 closed", ()),  # a character escape: not analysed
+        ("caf\u00e9 closed", ((" closed",), ("caf",))),  # non-ASCII: cuts the text
+    ],
+)
+def test_requirements(pattern: str, expected: tuple[tuple[str, ...], ...]) -> None:
+    assert requirements(pattern) == expected
+
+
+def test_fold_table_is_complete() -> None:
+    """The only non-ASCII characters that a case-insensitive ASCII pattern matches are in _FOLD."""
+    printable = re.compile("[" + re.escape("".join(chr(i) for i in range(32, 127))) + "]", re.IGNORECASE)
+    found = {c for c in range(128, 0x110000) if printable.fullmatch(chr(c))}
+    assert found == set(_FOLD)
+    for c, letter in _FOLD.items():
+        assert re.fullmatch(letter, chr(c), re.IGNORECASE)
+
+
+def test_fold() -> None:
+    assert fold("User UNKNOWN") == "user unknown"
+    assert fold("MA\u0130LBOX \u017fpam \u212aB \u0131nvalid") == "mailbox spam kb invalid"
+    assert fold("Caf\u00c9") == "caf\u00e9"
+
+
+def _sound(text: str) -> None:
+    folded = fold(text)
+    for pattern, regex, reqs in COMPILED:
+        if regex.search(text):
+            assert satisfied(reqs, folded), (pattern, text)
+
+
+def test_registry_patterns_on_registry_examples() -> None:
+    """Every registry pattern against every registry example: no match is lost."""
+    checked = 0
+    for text in EXAMPLES:
+        folded = fold(text)
+        for _source, regex, reqs in COMPILED:
+            if regex.search(text):
+                assert satisfied(reqs, folded), (_source, text)
+                checked += 1
+    assert checked > len(EXAMPLES) / 2
+    assert sum(1 for _, _, r in COMPILED if r) > 0.9 * len(COMPILED)  # nearly every pattern gets a test
+
+
+_ALPHABET = string.ascii_letters + string.digits + " .-_:;<>[]()@/'\"\n\u0130\u0131\u017f\u212a\u00e9"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(EXAMPLES), st.integers(0, 400), st.text(_ALPHABET, max_size=12), st.booleans())
+def test_prefilter_sound_on_edited_examples(example: str, at: int, insert: str, upper: bool) -> None:
+    """Registry examples with text inserted, upper-cased, or with the Unicode look-alikes that
+    IGNORECASE matches to ASCII letters: whenever a pattern matches, its requirements hold."""
+    at = min(at, len(example))
+    text = example[:at] + insert + example[at:]
+    if upper:
+        text = text.upper().replace("I", "\u0130").replace("K", "\u212a")
+    _sound(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_ALPHABET, max_size=60))
+def test_prefilter_sound_on_random_text(text: str) -> None:
+    _sound(text)
+
+
+def _longest_suffix_scan(host: str) -> str:
+    """The provider id by the scan the table replaced: hosts longest first, first match wins."""
+    hosts = sorted(((h, p) for p in REGISTRY.providers for h in p.hosts), key=lambda x: -len(x[0]))
+    for suffix, provider in hosts:
+        if host == suffix or host.endswith("." + suffix):
+            return provider.id
+    return ""
+
+
+def test_host_table_matches_longest_suffix_scan() -> None:
+    from bouncecodes.classify import _by_host, _compiled
+
+    table = _compiled(REGISTRY).hosts
+    names = {h for p in REGISTRY.providers for h in p.hosts}
+    candidates = set(names)
+    for h in names:
+        candidates |= {f"mx1.{h}", f"a.b.{h}", f"x{h}", h.split(".", 1)[-1], f"{h}.example", f".{h}", f"{h}."}
+    candidates |= {"", ".", "example.org", "mx.example.org"}
+    for host in sorted(candidates):
+        found = _by_host(table, host)
+        assert (found.id if found else "") == _longest_suffix_scan(host), host
