@@ -39,7 +39,7 @@ def test_provider_reuse_of_registered_code(registry: Registry) -> None:
 
 
 def test_decisive_enhanced_code_beats_phrase(registry: Registry) -> None:
-    e = Evidence(reply="550", status="5.1.1", diagnostic="mailbox is full")
+    e = Evidence(reply="550", status="5.1.1", diagnostic="this account has been disabled")
     assert rule_for(registry, e) == "enhanced:X.1.1"
 
 
@@ -108,3 +108,12 @@ def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
     assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "enhanced:X.4.1"
     # a human-readable bounce without an Action field is final unless it says it will retry
     assert rule_for(registry, replace(e, status="", action="", source="text")) == "reason:networkerror/given-up"
+
+
+def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry) -> None:
+    over_quota = Evidence(status="5.1.1", reply="552", diagnostic="552 sorry, mailbox is over quota temporarily (#5.1.1)")
+    assert rule_for(registry, over_quota).startswith("phrase:mailboxfull/")
+    assert "mailboxfull" in registry.enhanced_entry("5.1.1").yields_to  # type: ignore[union-attr]
+    # a phrase of a reason not listed does not override it
+    spam = replace(over_quota, diagnostic="550 5.1.1 message looks like spam")
+    assert rule_for(registry, spam) == "enhanced:X.1.1"

@@ -44,3 +44,18 @@ def test_non_bounces_get_no_pseudo_code() -> None:
             "Action: delivered\nStatus: 2.0.0\n")
     for result in bouncecodes.classify(text):
         assert result.status_source != "pseudo"
+
+
+def test_lookup_names_the_reason_of_a_pseudo_code() -> None:
+    found = bouncecodes.lookup("5.0.911")
+    assert found.pseudo is not None and found.pseudo.id == "userunknown"
+    assert found.to_dict()["pseudo"]["id"] == "userunknown"
+    assert bouncecodes.lookup("4.0.947").pseudo.id == "expired"  # type: ignore[union-attr]
+    assert bouncecodes.lookup("5.1.1").pseudo is None
+    assert bouncecodes.lookup("5.0.999").pseudo is None
+
+
+def test_each_pseudo_code_names_one_reason() -> None:
+    registry = bouncecodes.load_registry()
+    codes = [r.pseudo_status for r in registry.reasons if r.pseudo_status]
+    assert len(codes) == len(set(codes))

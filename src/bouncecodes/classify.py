@@ -4,14 +4,23 @@ Precedence, highest first (each step is registry data; the first step that gives
 
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
 2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``);
-3. a *decisive* enhanced code (``enhanced:X.1.1``);
+3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a phrase rule of a reason it
+   ``yields_to`` matches the server's text (qmail's ``#5.1.1`` on a full mailbox);
 4. phrase rules on the server's text, files in ``codes/reasons.yaml`` order, rules in file order
    (``phrase:<reason>/<rule>``);
-5. the same phrase rules on the reporting MTA's own notice;
-6. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
-7. the reply code (``reply:550``);
-8. the class of either code (``enhanced:5.XXX.YYY``);
-9. nothing known: ``undefined`` (``reason:undefined``).
+5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``);
+6. the same phrase rules on the reporting MTA's own notice;
+7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
+8. the reply code (``reply:550``);
+9. the class of either code (``enhanced:5.XXX.YYY``);
+10. nothing known: ``undefined`` (``reason:undefined``).
+
+Then two refinements, also registry data (fields of the reason that was found):
+
+- ``after_data``: a reason read from the server's words (step 4 or 6) in a reply to DATA becomes
+  that reason (``reason:userunknown/after-data`` → filtered);
+- ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
+  reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail.
 
 ``tests/test_precedence.py`` pins this order.
 """
@@ -145,7 +154,22 @@ def _phrase(compiled: _Compiled, text: str) -> Decision | None:
 
 
 def decide(evidence: Evidence, registry: Registry, provider: Provider | None) -> Decision:
-    """Steps 1–9 of the module docstring."""
+    """Steps 1–10 of the module docstring, then its two refinements."""
+    decision = _decide(evidence, registry, provider)
+    reason = registry.reason(decision.reason)
+    if reason.after_data and evidence.command == "DATA" and decision.rule.startswith("phrase:"):
+        return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
+    if reason.given_up and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
+        return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
+    return decision
+
+
+def _final(evidence: Evidence) -> bool:
+    """Whether the evidence reports that the sender stopped trying (not a delay warning, not a bare reply)."""
+    return evidence.action in ("failed", "expired") or (not evidence.action and evidence.source == "text")
+
+
+def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -> Decision:
     if evidence.kind is Kind.FEEDBACK:
         return Decision("feedback", "reason:feedback", evidence.feedback_type)
     if evidence.kind is Kind.AUTOREPLY:
@@ -170,9 +194,18 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
 
     entry = registry.enhanced_entry(status) if status else None
     if entry is not None and entry.decisive and entry.reason:
+        found = _phrase(compiled, text) if entry.yields_to else None
+        if found is not None and found.reason in entry.yields_to:
+            return found
         return Decision(entry.reason, entry.id, entry.detail, entry.action)
-
-    found = _phrase(compiled, text) or _phrase(compiled, evidence.notice[:MAX_TEXT])
+    found = _phrase(compiled, text)
+    if found is not None:
+        return found
+    if evidence.diagnostic_type:
+        for r in registry.reasons:
+            if evidence.diagnostic_type in r.diagnostic_types:
+                return Decision(r.id, f"reason:{r.id}/diagnostic-type")
+    found = _phrase(compiled, evidence.notice[:MAX_TEXT])
     if found is not None:
         return found
 
@@ -208,7 +241,8 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> R
     permanent = reason.bounce and _permanent(evidence)
     status, status_source = evidence.status, "bounce" if evidence.status else ""
     if not status and reason.bounce:
-        status = reason.pseudo_code(permanent)
+        # the class follows the notice: a bounce the sender gave up on is final (5.0.947), a warning is not
+        status = reason.pseudo_code(permanent or _final(evidence))
         status_source = "pseudo" if status else ""
     return Result(
         recipient=evidence.recipient,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, UnknownCodeError
-from .model import EnhancedCode, Registry, ReplyCode, _plain
+from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain
 from .registry import load_registry
 
 __all__ = ["Lookup", "lookup"]
@@ -23,10 +23,13 @@ class Lookup:
     query: str
     reply: ReplyCode | None
     enhanced: tuple[EnhancedCode, ...]
+    #: the reason whose pseudo status code was asked (``5.0.911`` → userunknown), else None
+    pseudo: Reason | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "reply": _plain(self.reply) if self.reply else None,
-                "enhanced": [dict(_plain(e), kind=e.kind.value) for e in self.enhanced]}
+                "enhanced": [dict(_plain(e), kind=e.kind.value) for e in self.enhanced],
+                "pseudo": _plain(self.pseudo) if self.pseudo else None}
 
 
 def lookup(query: str, registry: Registry | None = None) -> Lookup:
@@ -46,6 +49,7 @@ def lookup(query: str, registry: Registry | None = None) -> Lookup:
             "a class or subject (5.XXX.YYY, X.1.YYY), or a reply and an enhanced code together (\"550 5.1.1\")")
     reply: ReplyCode | None = None
     enhanced: list[EnhancedCode] = []
+    pseudo: Reason | None = None
     for token in tokens:
         token = token.upper() if "x" in token.lower() or "y" in token.lower() else token
         if re.fullmatch(r"\d{3}", token):
@@ -66,9 +70,11 @@ def lookup(query: str, registry: Registry | None = None) -> Lookup:
             continue
         if entry is not None:
             enhanced.append(entry)
+        elif parts[1] == "0" and parts[0] in "45":
+            pseudo = next((r for r in registry.reasons if r.pseudo_status and r.pseudo_status == parts[2]), None)
         subject = registry.enhanced_subject(parts[1])
         klass = registry.enhanced_class(parts[0]) if parts[0] != "X" else None
         if entry is None and subject is None:
             raise UnknownCodeError(f"{token} is not in the enhanced status code registry, and subject {parts[1]} is not defined")
         enhanced.extend(e for e in (subject, klass) if e is not None)
-    return Lookup(query=query, reply=reply, enhanced=tuple(enhanced))
+    return Lookup(query=query, reply=reply, enhanced=tuple(enhanced), pseudo=pseudo)

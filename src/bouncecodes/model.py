@@ -121,6 +121,7 @@ class EnhancedCode:
     reason: str = ""
     decisive: bool = False
     detail: str = ""
+    yields_to: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -263,7 +264,8 @@ class Registry:
                 for r in data["reply"]
             ),
             enhanced=tuple(
-                EnhancedCode(**{**e, "references": refs(e["references"]), "basic": tuple(e["basic"])})
+                EnhancedCode(**{**e, "references": refs(e["references"]), "basic": tuple(e["basic"]),
+                                 "yields_to": tuple(e.get("yields_to", ()))})
                 for e in data["enhanced"]
             ),
             phrases=tuple(

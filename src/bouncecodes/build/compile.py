@@ -62,7 +62,8 @@ def compile_registry(ctx: Context) -> Registry:
         (EnhancedCode(code=d["code"], title=d["title"], description=d["description"].strip(),
                       references=_refs(d["references"]), action=d["action"].strip(),
                       basic=tuple(d.get("basic", ())), deprecated=d.get("deprecated", False),
-                      reason=d.get("reason", ""), decisive=d.get("decisive", False), detail=d.get("detail", ""))
+                      reason=d.get("reason", ""), decisive=d.get("decisive", False), detail=d.get("detail", ""),
+                      yields_to=tuple(d.get("yields_to", ())))
          for d in (f.data for f in ctx.of("enhanced"))),
         key=lambda e: _enhanced_key(e.code),
     ))

@@ -218,6 +218,9 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
     for f in ctx.of("provider"):
         for i, r in enumerate(f.data["rules"]):
             yield f, ["rules", i, "reason"], r["reason"]
+    for f in ctx.of("enhanced"):
+        for i, value in enumerate(f.data.get("yields_to", ())):
+            yield f, ["yields_to", i], value
     for f in ctx.of("reasons"):
         for i, r in enumerate(f.data["reasons"]):
             for key in ("after_data", "given_up"):

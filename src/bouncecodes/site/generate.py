@@ -281,6 +281,11 @@ def render_redirects(registry: Registry, site_url: str = "", xref: CrossRef | No
         if e.kind is EnhancedKind.CODE:
             for form in [*xref.concrete_forms(e.code), e.code]:
                 add(form, paths.enhanced_page(e.code), f"{form} {e.title}")
+    for reason in registry.reasons:
+        if reason.pseudo_status and registry.enhanced_entry(f"5.0.{reason.pseudo_status}") is None:
+            for klass in ("5", "4"):
+                code = f"{klass}.0.{reason.pseudo_status}"
+                add(code, paths.reason_page(reason.id), f"{code}, the pseudo status of {reason.title.lower()}")
     return out
 
 
