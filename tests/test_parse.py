@@ -186,3 +186,13 @@ def test_unencoded_8bit_text_part_keeps_its_characters() -> None:
     for data in (raw, raw.encode("utf-8")):
         [r] = bouncecodes.classify(data)
         assert "ομάδα" in r.diagnostic and "\\u" not in r.diagnostic
+
+
+def test_sendmail_log_under_debian_name_with_several_recipients() -> None:
+    from bouncecodes.parse.logs import parse_log
+
+    line = ("Nov 27 10:00:06 mx sm-mta[123]: 3ARA06Qk012345: to=<a@example.com>,b@example.com,<a@example.com>, "
+            "delay=00:00:01, mailer=esmtp, pri=120000, relay=mx.example.com. [192.0.2.10], dsn=5.1.1, stat=User unknown")
+    found = parse_log(line)
+    assert [(e.recipient, e.status, e.source) for e in found] == [
+        ("a@example.com", "5.1.1", "sendmail-log"), ("b@example.com", "5.1.1", "sendmail-log")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..model import Evidence, Kind
 from .common import clean_address, find_codes, host_of, squash
@@ -14,10 +15,12 @@ POSTFIX_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,\s]{1,300})")
 EXIM_RE = re.compile(r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?(?: [+-]\d{4})? )?(?:\[\d{1,10}\] )?"
                      r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (\*\*|==|=>|->) (\S{1,320})([^\n]{0,4000})$")
 EXIM_HOST_RE = re.compile(r"\bH=([^\s\[]{1,255})")
-SENDMAIL_RE = re.compile(r"sendmail\[\d{1,10}\]: [0-9A-Za-z]{6,20}: to=([^\n]{1,2000}?), [^\n]{0,600}?"
+# Sendmail logs as "sendmail", Debian's build as "sm-mta" (and "sm-msp-queue" for the submission queue)
+SENDMAIL_NAME = r"(?:sendmail|sm-mta|sm-msp-queue)\[\d{1,10}\]: "
+SENDMAIL_RE = re.compile(SENDMAIL_NAME + r"[0-9A-Za-z]{6,20}: to=([^\n]{1,2000}?), [^\n]{0,600}?"
                          r"\bstat=([^\n]{0,4000})$")
 SENDMAIL_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,]{1,300})")
-LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |sendmail\[\d{1,10}\]: |"
+LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |" + SENDMAIL_NAME + "|"
                          r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[^\n]{0,40} )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (?:\*\*|==|=>|->) ",
                          re.MULTILINE)
 
@@ -31,8 +34,19 @@ def _strip_outer(text: str) -> str:
     return text[:-1] if text.endswith(")") and text.count("(") < text.count(")") else text
 
 
-def parse_log_line(line: str, offset: int = 0) -> Evidence | None:
-    """Evidence from one log line, or None when the line reports no recipient outcome."""
+def parse_log_line(line: str, offset: int = 0) -> list[Evidence]:
+    """Evidence for each recipient one log line reports an outcome for (Sendmail lists several)."""
+    found = _parse_log_line(line, offset)
+    if found is None:
+        return []
+    if found.source != "sendmail-log":
+        return [found] if found.recipient else []
+    m = SENDMAIL_RE.search(line)
+    recipients = dict.fromkeys(r for r in (clean_address(a) for a in m.group(1).split(",")) if r) if m else {}
+    return [replace(found, recipient=r) for r in recipients]
+
+
+def _parse_log_line(line: str, offset: int) -> Evidence | None:
     m = POSTFIX_RE.search(line)
     if m:
         fields = dict(POSTFIX_FIELD_RE.findall(line[: m.start(3)]))
@@ -91,8 +105,6 @@ def parse_log(text: str) -> list[Evidence]:
     offset = 0
     for line in text.split("\n"):
         if len(line) <= 20_000:
-            e = parse_log_line(line, offset)
-            if e is not None and e.recipient:
-                results.append(e)
+            results.extend(parse_log_line(line, offset))
         offset += len(line) + 1
     return results
