@@ -241,8 +241,7 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> R
     permanent = reason.bounce and _permanent(evidence)
     status, status_source = evidence.status, "bounce" if evidence.status else ""
     if not status and reason.bounce:
-        # the class follows the notice: a bounce the sender gave up on is final (5.0.947), a warning is not
-        status = reason.pseudo_code(permanent or _final(evidence))
+        status = reason.pseudo_code(permanent)
         status_source = "pseudo" if status else ""
     return Result(
         recipient=evidence.recipient,
