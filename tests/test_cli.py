@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,109 @@ def test_too_large_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_providers_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "providers")
     assert code == 0 and "google" in out and out.strip().endswith("rules")
+
+
+# -- --jobs: worker processes give the serial output -----------------------------------------------
+
+FAILED_LOG_MBOX = "From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" + DSN + "\nFrom x@example.com Mon Jan  1 00:00:00 2024\n" \
+    + DSN.replace("rcpt@", "third@")
+
+
+def _many_inputs(tmp_path: Path) -> list[str]:
+    """Enough files for the parallel path: DSNs, letters without a bounce, an mbox, random bytes,
+    an oversized file, a file that cannot be read and a missing one."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"{i:03d}-dsn.eml").write_text(DSN.replace("rcpt@", f"rcpt{i}@"))
+    for i in range(5):
+        (folder / f"{i:03d}-letter.eml").write_text("Subject: hello\nFrom: a@example.com\n\njust a letter\n")
+    (folder / "box.mbox").write_text(FAILED_LOG_MBOX)
+    (folder / "noise.eml").write_bytes(bytes(range(256)) * 8)
+    (folder / "huge.eml").write_text(DSN + "x" * 3000)
+    (folder / "unreadable.eml").symlink_to("/proc/self/mem")  # opens, then fails to read
+    return [str(folder), str(tmp_path / "missing.eml")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers and /proc/self/mem: Linux")
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "text"])
+def test_jobs_give_the_serial_output(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    import bouncecodes.cli as cli
+
+    monkeypatch.setattr(cli, "MAX_INPUT", 2500)  # huge.eml is over it: refused
+    paths = _many_inputs(tmp_path)
+    serial = run(capsys, "classify", "--format", fmt, "--jobs", "1", *paths)
+    assert serial[0] == 1  # unreadable, missing and refused inputs
+    assert "unreadable.eml: cannot read" in serial[2] and "huge.eml: refused" in serial[2]
+    assert "missing.eml: no such file" in serial[2] and "noise.eml: no bounce found" in serial[2]
+    assert "49 input(s), 42 result(s), 6 without a bounce, 3 unreadable" in serial[2]
+    assert cli.can_fork()
+    for jobs in ("2", "3"):
+        assert run(capsys, "classify", "--format", fmt, "--jobs", jobs, *paths) == serial
+
+
+def test_jobs_are_not_used_for_few_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import bouncecodes.cli as cli
+
+    def no_workers(*args: object) -> None:
+        raise AssertionError("workers started")
+
+    monkeypatch.setattr(cli, "_run_parallel", no_workers)
+    (tmp_path / "a.eml").write_text(DSN)
+    code, out, _ = run(capsys, "classify", "--format", "jsonl", "--jobs", "4", str(tmp_path / "a.eml"))
+    assert code == 0 and json.loads(out)["recipient"] == "rcpt@example.org"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["classify", "--jobs", value])
+    assert exc.value.code == 2 and "--jobs" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_a_failing_worker_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected error in a worker stops the run, exit status 1, with the worker's traceback on
+    stderr (a serial run would stop there too); no worker is left behind."""
+    import os
+
+    import bouncecodes.cli as cli
+
+    def broken(text: str) -> list[object]:
+        if "rcpt17@" in text:
+            raise RuntimeError("parser bug")
+        return []
+
+    monkeypatch.setattr(cli, "parse_text", broken)
+    paths = _many_inputs(tmp_path)
+    code = main(["classify", "--format", "jsonl", "--jobs", "2", *paths])
+    err = capsys.readouterr().err
+    assert code == 1 and re.search("(?s)worker process failed on .*017-dsn.eml.*RuntimeError: parser bug", err)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was waited for
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_ctrl_c_stops_the_workers(tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C) to the process group: exit status 130, no traceback, no worker left."""
+    import os
+    import signal
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"{i:04d}.eml").write_text(DSN)
+    proc = subprocess.Popen([sys.executable, "-m", "bouncecodes", "classify", "-q", "--jobs", "2", *[str(folder)] * 10],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(0.6)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode in (130, -signal.SIGINT, 0)  # 0: it had already finished
+    assert "Traceback" not in err
+    time.sleep(0.2)
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True, check=False).stdout
+    assert left.strip() == ""

@@ -1,20 +1,18 @@
 """The ``bouncecodes`` command: classify, lookup, providers, lint, build.
 
-Exit statuses: 0 success; 1 some inputs could not be read, or lint found problems;
-2 bad usage, or a code that is malformed or unknown (lookup).
+Exit statuses: 0 success; 1 some inputs could not be read, lint found problems, or a worker
+process of ``classify`` failed; 2 bad usage, or a code that is malformed or unknown (lookup).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,7 +20,7 @@ from . import __version__
 from .classify import classify_evidence
 from .errors import BounceCodesError, InputError, InputTooLargeError
 from .lookup import lookup
-from .model import Result
+from .model import Registry, Result
 from .parse import MAX_INPUT, iter_mbox, parse_text
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
@@ -31,17 +29,20 @@ from .registry import load_registry
 FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
           "rule", "diagnostic", "status_source"]
 
+#: Fewer files than this are classified in this process: starting workers would cost more.
+PARALLEL_MIN_FILES = 24
+
 
 # -- inputs --------------------------------------------------------------------------------------
 
 
-@dataclass
 class Tally:
-    inputs: int = 0
-    results: int = 0
-    no_bounce: int = 0
-    unreadable: int = 0
-    messages: list[str] = field(default_factory=list)
+    """What a run of ``classify`` counted."""
+
+    __slots__ = ("inputs", "no_bounce", "results", "unreadable")
+
+    def __init__(self) -> None:
+        self.inputs = self.results = self.no_bounce = self.unreadable = 0
 
 
 def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]:
@@ -131,6 +132,190 @@ def _text(rec: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- classify: events ----------------------------------------------------------------------------
+#
+# Classifying a file gives a list of events per document, applied in order by the process that
+# writes: ("out", text for stdout), ("rec", a record, for --format json), ("err", text for stderr),
+# ("n", (inputs, results, without a bounce, unreadable)). The serial run and the workers of a
+# parallel run make them with the same code, so both print the same.
+
+Event = tuple[str, Any]
+
+
+class _Classifier:
+    """Documents → events, for one output format."""
+
+    def __init__(self, fmt: str, quiet: bool, registry: Registry) -> None:
+        self.fmt, self.quiet, self.registry = fmt, quiet, registry
+        self._csv: tuple[io.StringIO, Any] | None = None
+
+    def _row(self, rec: dict[str, Any]) -> str:
+        if self._csv is None:
+            import csv
+
+            buffer = io.StringIO()
+            self._csv = buffer, csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore")
+        buffer, writer = self._csv
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(rec)
+        return buffer.getvalue()
+
+    def document(self, label: str, data: bytes) -> list[Event]:
+        try:
+            if len(data) > MAX_INPUT:
+                raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
+            evidence = parse_text(to_text(data))
+        except InputError as exc:
+            return [("n", (1, 0, 0, 1)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
+        if not evidence:
+            return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
+        events: list[Event] = [("n", (1, len(evidence), 0, 0))]
+        for e in evidence:
+            rec = _record(label, classify_evidence(e, self.registry))
+            if self.fmt == "jsonl":
+                events.append(("out", json.dumps(rec, ensure_ascii=False) + "\n"))
+            elif self.fmt == "json":
+                events.append(("rec", rec))
+            elif self.fmt == "csv":
+                events.append(("out", self._row(rec)))
+            else:
+                events.append(("out", _text(rec) + "\n\n"))
+        return events
+
+    def file(self, path: Path | None, stdin: io.BufferedReader) -> Iterator[list[Event]]:
+        """The events of each document of one file (one list per document: memory stays flat)."""
+        try:
+            for label, data in _documents(path, stdin):
+                yield self.document(label, data)
+        except OSError as exc:
+            yield [("n", (0, 0, 0, 1)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+
+
+# -- classify: workers ---------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return int(counter() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (not on Windows, macOS, Pyodide or WASI)."""
+    return hasattr(os, "fork") and sys.platform not in ("darwin", "emscripten", "wasi", "win32")
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed (its traceback is in the message) or stopped without finishing."""
+
+
+_END = "end"  # the event that closes a file
+_CRASH = "crash"  # a worker's unexpected exception, as text
+
+
+def _send(pipe: io.BufferedWriter, events: list[Event]) -> None:
+    import marshal
+
+    data = marshal.dumps(events)
+    pipe.write(len(data).to_bytes(4, "big") + data)
+
+
+def _receive(pipe: io.BufferedReader) -> list[Event] | None:
+    import marshal
+
+    head = pipe.read(4)
+    if len(head) < 4:
+        return None
+    size = int.from_bytes(head, "big")
+    data = pipe.read(size)
+    if len(data) < size:
+        return None
+    events: list[Event] = marshal.loads(data)
+    return events
+
+
+def _worker(classifier: _Classifier, files: list[Path], pipe: io.BufferedWriter) -> None:
+    """A worker's whole life: its files' events into the pipe, each file closed by an end event."""
+    for path in files:
+        for events in classifier.file(path, io.BufferedReader(io.BytesIO(b""))):
+            _send(pipe, events)
+        _send(pipe, [(_END, 0)])
+        pipe.flush()
+
+
+def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
+    """The events of ``files`` classified by ``jobs`` forked workers, in the order of ``files``.
+
+    Files are dealt to the workers in small runs, round-robin; each worker streams its events
+    through its own pipe and the reader takes them in file order, so memory stays flat and the
+    output is the serial output. An end event closes each file."""
+    import signal
+
+    run = max(1, min(16, len(files) // (jobs * 8)))
+    owner = [(i // run) % jobs for i in range(len(files))]
+    readers: list[io.BufferedReader] = []
+    pids: list[int] = []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        for w in range(jobs):
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                status = 1
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: stop, quietly
+                    os.close(read_fd)
+                    for r in readers:
+                        r.close()
+                    with os.fdopen(write_fd, "wb") as pipe:
+                        try:
+                            _worker(classifier, [f for i, f in enumerate(files) if owner[i] == w], pipe)
+                            status = 0
+                        except Exception:
+                            import traceback
+
+                            _send(pipe, [(_CRASH, traceback.format_exc())])
+                except BaseException:
+                    pass  # a worker reports through its pipe only, never on the terminal
+                finally:
+                    os._exit(status)
+            os.close(write_fd)
+            pids.append(pid)
+            readers.append(os.fdopen(read_fd, "rb"))
+        for i in range(len(files)):
+            reader = readers[owner[i]]
+            while True:
+                events = _receive(reader)
+                if events is None:
+                    raise WorkerError(f"a worker process stopped while reading {files[i]}; "
+                                      "run again with --jobs 1")
+                kind, value = events[0]
+                if kind == _END:
+                    break
+                if kind == _CRASH:
+                    raise WorkerError(f"a worker process failed on {files[i]}:\n{value}")
+                yield events
+            yield [(_END, 0)]
+    finally:
+        for r in readers:
+            r.close()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+
+
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
@@ -138,43 +323,35 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = list(_files(args.paths, tally, err))
     progress = Progress(err, len(files), err.isatty() and not args.quiet)
     records: list[dict[str, Any]] = []
-    writer: csv.DictWriter[str] | None = None
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
-        writer.writeheader()
-    stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
-    for path in files:
-        try:
-            for label, data in _documents(path, stdin):  # type: ignore[arg-type]
-                tally.inputs += 1
-                try:
-                    if len(data) > MAX_INPUT:
-                        raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
-                    evidence = parse_text(to_text(data))
-                except InputError as exc:
-                    tally.unreadable += 1
-                    err.write(f"bouncecodes: {label}: refused: {exc}\n")
-                    continue
-                if not evidence:
-                    tally.no_bounce += 1
-                    if not args.quiet:
-                        err.write(f"bouncecodes: {label}: no bounce found\n")
-                    continue
-                for e in evidence:
-                    rec = _record(label, classify_evidence(e, registry))
-                    tally.results += 1
-                    if fmt == "jsonl":
-                        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    elif fmt == "json":
-                        records.append(rec)
-                    elif writer is not None:
-                        writer.writerow(rec)
-                    else:
-                        out.write(_text(rec) + "\n\n")
-        except OSError as exc:
-            tally.unreadable += 1
-            err.write(f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")
-        progress.step()
+        import csv
+
+        csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
+    classifier = _Classifier(fmt, args.quiet, registry)
+
+    def apply(events: list[Event]) -> None:
+        for kind, value in events:
+            if kind == "out":
+                out.write(value)
+            elif kind == "rec":
+                records.append(value)
+            elif kind == "err":
+                err.write(value)
+            elif kind == "n":
+                tally.inputs += value[0]
+                tally.results += value[1]
+                tally.no_bounce += value[2]
+                tally.unreadable += value[3]
+
+    jobs = args.jobs or default_jobs()
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and None not in files and can_fork():
+        _run_parallel(classifier, [f for f in files if f is not None], jobs, apply, progress.step)
+    else:
+        stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
+        for path in files:
+            for events in classifier.file(path, stdin):  # type: ignore[arg-type]
+                apply(events)
+            progress.step()
     progress.close()
     if fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2)
@@ -183,6 +360,25 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
                   f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable\n")
     return 1 if tally.unreadable else 0
+
+
+def _run_parallel(classifier: _Classifier, files: list[Path], jobs: int, apply: Callable[[list[Event]], None],
+                  step: Callable[[], None]) -> None:
+    for events in _parallel(classifier, files, min(jobs, len(files))):
+        if events[0][0] == _END:
+            step()
+        else:
+            apply(events)
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
 
 
 # -- lookup and providers --------------------------------------------------------------------------
@@ -304,6 +500,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing reads standard input")
     c.add_argument("--format", choices=["text", "json", "jsonl", "csv"], help="text on a terminal, else jsonl")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no per-input notes on stderr")
+    c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
+                   help="worker processes for many files (default: the number of CPUs; 1: none)")
     c.set_defaults(func=cmd_classify)
 
     lk = sub.add_parser("lookup", help="what the registry knows about a code (550, 5.7.26, X.1.1, '550 5.1.1')")
@@ -333,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args, sys.stdout, sys.stderr))
     except BrokenPipeError:
         return 0
+    except WorkerError as exc:
+        sys.stderr.write(f"bouncecodes: {exc}\n")
+        return 1
     except BounceCodesError as exc:
         sys.stderr.write(f"bouncecodes: {exc}\n")
         return 2

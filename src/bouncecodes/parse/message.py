@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.message
 import re
-from email.policy import compat32
 
 from ..model import Evidence, Kind
 from .common import (
@@ -32,6 +31,8 @@ from .text import (
 )
 
 Message = email.message.Message
+# Every message here is parsed with the parser's default policy, compat32, which keeps header values
+# as they are. (Naming it through email.policy would import email.headerregistry and more for nothing.)
 
 BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|post_?master|mail delivery|mail ?administrator|mailer_daemon|"
                               r"delivery (?:status|subsystem)|bounce|daemon@|mdaemon|returned|system administrator",
@@ -109,13 +110,13 @@ def _field_blocks(part: Message) -> list[Message]:
         return blocks
     if isinstance(payload, str):
         text = _decode(part) if part.get("content-transfer-encoding") else payload
-        return [email.message_from_string(chunk.strip() + "\n", policy=compat32)
+        return [email.message_from_string(chunk.strip() + "\n")
                 for chunk in re.split(r"\n\s*\n", text.replace("\r", "")) if chunk.strip()]
     return []
 
 
 def _blocks_from_text(text: str) -> list[Message]:
-    return [email.message_from_string(chunk.strip() + "\n", policy=compat32)
+    return [email.message_from_string(chunk.strip() + "\n")
             for chunk in re.split(r"\n\s*\n", text) if ":" in chunk]
 
 
@@ -147,7 +148,7 @@ def _walk(msg: Message) -> Parts:
             if isinstance(inner, list) and inner and isinstance(inner[0], Message) and found.original is None:
                 found.original = inner[0]
             elif isinstance(inner, str) and found.original is None:
-                found.original = email.message_from_string(inner, policy=compat32)
+                found.original = email.message_from_string(inner)
             continue
         if ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers"):
             if not found.original_headers:
@@ -321,14 +322,14 @@ def _repair_boundary(text: str, msg: Message) -> Message:
     for m in BOUNDARY_LINE_RE.finditer(body[:1_000_000]):
         counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         if counts[m.group(1)] >= 2:
-            fixed = email.message_from_string(head.replace(declared, m.group(1), 1) + sep + body, policy=compat32)
+            fixed = email.message_from_string(head.replace(declared, m.group(1), 1) + sep + body)
             return fixed if fixed.is_multipart() else msg
     return msg
 
 
 def parse_message(text: str) -> list[Evidence]:
     """Evidence for each recipient of one email (str, line ends already normalised)."""
-    msg = _repair_boundary(text, email.message_from_string(text, policy=compat32))
+    msg = _repair_boundary(text, email.message_from_string(text))
     parts = _walk(msg)
     human = "\n".join(parts.texts)
     if parts.feedback:
