@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.message
 import re
+from typing import Any
 
 from ..model import Evidence, Kind
 from .common import (
@@ -193,37 +194,68 @@ def _dsn_diagnostic(value: str) -> str:
     return squash(DIAG_PREFIX_RE.sub("", decode_iso2022(value), count=1))
 
 
+def _fields(block: Message) -> dict[str, Any]:
+    """A header block's fields by lower-case name; of a name given twice, the first (as ``get``)."""
+    fields: dict[str, Any] = {}
+    for name, value in block.items():
+        fields.setdefault(name.lower(), value)
+    return fields
+
+
+class _Notice:
+    """The notice part of a message's human-readable text, and its squashed start, cut once."""
+
+    def __init__(self, human: str) -> None:
+        self.human = human
+        self._part: str | None = None
+        self._squashed: str | None = None
+
+    @property
+    def part(self) -> str:
+        if self._part is None:
+            self._part = notice_part(self.human)
+        return self._part
+
+    @property
+    def squashed(self) -> str:
+        if self._squashed is None:
+            self._squashed = squash(self.part)[:MAX_DIAGNOSTIC]
+        return self._squashed
+
+
 def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evidence]:
     reporting = ""
     results: list[Evidence] = []
     human_blocks: dict[str, list[str]] | None = None
-    with_recipient = sum(1 for b in blocks if b.get("Final-Recipient") or b.get("Original-Recipient"))
+    # each block's fields by lower-case name, the first of a name as Message.get gives it
+    all_fields = [_fields(b) for b in blocks]
+    with_recipient = sum(1 for f in all_fields if f.get("final-recipient") or f.get("original-recipient"))
+    notice = _Notice(human)
 
     def blocks_of_human() -> dict[str, list[str]]:
         nonlocal human_blocks
         if human_blocks is None:
-            human_blocks = find_blocks(notice_part(human), exclude) if human else {}
+            human_blocks = find_blocks(notice.part, exclude) if human else {}
         return human_blocks
 
-    for block in blocks:
-        keys = {k.lower() for k in block}
-        if "reporting-mta" in keys and not reporting:
-            reporting = host_of(str(block.get("Reporting-MTA", "")))
-        recipient_field = block.get("Final-Recipient") or block.get("Original-Recipient")
+    for block in all_fields:
+        if "reporting-mta" in block and not reporting:
+            reporting = host_of(str(block.get("reporting-mta", "")))
+        recipient_field = block.get("final-recipient") or block.get("original-recipient")
         if recipient_field is None:
             continue
         recipient = clean_address(str(recipient_field))
         if not recipient:
-            found = addresses(str(block.get("Original-Recipient", "")) + " " + str(recipient_field))
+            found = addresses(str(block.get("original-recipient", "")) + " " + str(recipient_field))
             recipient = found[0] if found else ""
         if not recipient and with_recipient == 1 and len(blocks_of_human()) == 1:
             # an unusable Final-Recipient ("rfc822; @host"): the notice names the one recipient
             recipient = next(iter(blocks_of_human()))
-        action = squash(str(block.get("Action", ""))).lower()
-        status_field = squash(str(block.get("Status", "")))
+        action = squash(str(block.get("action", ""))).lower()
+        status_field = squash(str(block.get("status", "")))
         m = ENHANCED_RE.search(status_field)
         status = ".".join(m.groups()) if m else ""
-        diagnostic = _dsn_diagnostic(str(block.get("Diagnostic-Code", "")))
+        diagnostic = _dsn_diagnostic(str(block.get("diagnostic-code", "")))
         command = ""
         block_codes: tuple[str, str] | None = None
         lines = next((v for k, v in blocks_of_human().items() if k.lower() == recipient.lower()), []) \
@@ -241,7 +273,7 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             if lines:
                 _, other_reply, _, _ = block_evidence(lines, recipient)
             else:
-                other_reply = find_codes(reply_lines(notice_part(human)))[0] if with_recipient == 1 else ""
+                other_reply = find_codes(reply_lines(notice.part))[0] if with_recipient == 1 else ""
             if other_reply and other_reply[0] == (status or text_status or other_reply)[0]:
                 reply = other_reply
         # The code the remote server gave with its reply is more telling than the reporting MTA's
@@ -252,10 +284,10 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             else Kind.FAILURE
         results.append(Evidence(
             recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
-            notice=squash(notice_part(human))[:MAX_DIAGNOSTIC], kind=kind, action=action,
-            remote_mta=host_of(str(block.get("Remote-MTA", ""))), reporting_mta=reporting,
+            notice=notice.squashed, kind=kind, action=action,
+            remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
             command=(command or _command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
-            diagnostic_type=_dsn_type(str(block.get("Diagnostic-Code", ""))), source="dsn"))
+            diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn"))
     return results
 
 
@@ -369,8 +401,9 @@ def parse_message(text: str) -> list[Evidence]:
     failed = addresses(_header(msg, "X-Failed-Recipients"))
     if failed:
         by_addr = {e.recipient.lower(): e for e in results}
-        ordered = [by_addr.get(a.lower()) or Evidence(recipient=a, notice=squash(notice_part(human))[:MAX_DIAGNOSTIC],
-                                                      source="text") for a in failed]
+        notice = _Notice(human)
+        ordered = [by_addr.get(a.lower()) or Evidence(recipient=a, notice=notice.squashed, source="text")
+                   for a in failed]
         results = [e for e in ordered if e is not None]
     if not results:
         recipients = _original_recipients(parts)
