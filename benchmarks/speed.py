@@ -1,18 +1,30 @@
 """Speed figures (medians; compare the ratios, machines are noisy):
 
-1. whole-process throughput over the same bounce files: bouncecodes vs Sisimai (Debian's libsisimai-perl);
-2. one one-line reply classified in-process (µs);
-3. adversarial 1 MB inputs: time to classify or refuse each;
-4. peak memory (RSS) while streaming a large generated mbox through the CLI.
+1. start-up: importing the command and loading the registry (ms);
+2. in-process cost per bounce file over the corpus, first pass (patterns compiled as met) and again;
+3. one one-line reply classified in-process (µs);
+4. adversarial 1 MB inputs: time to classify or refuse each;
+5. whole-process throughput over the same bounce files, bouncecodes (serial, and with its default
+   worker processes) vs Sisimai (Debian's libsisimai-perl), runs interleaved so that all commands see
+   the same machine load, ratio from the same runs; then the same on a bigger batch (the files given
+   ``--batch`` times);
+6. peak memory (RSS) while streaming a generated mbox through the CLI, at a tenth of the size and at
+   the full size (``--mbox-mb 1024`` for a 1 GB mbox).
 
-    python benchmarks/speed.py [--corpus DIR] [--runs 5] [--mbox-mb 200]
+Python is run as installed packages run: with byte-compiled modules (a private
+``PYTHONPYCACHEPREFIX``, warmed once), also when the environment sets ``PYTHONDONTWRITEBYTECODE``;
+the start-up without byte-code is shown too.
+
+    python benchmarks/speed.py [--corpus DIR] [--runs 5] [--batch 10] [--mbox-mb 200]
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -20,37 +32,83 @@ import sys
 import tempfile
 import time
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SISIMAI = ["perl", "-MSisimai", "-e",
+           "my $v = Sisimai->make(shift, delivered => 1); print scalar(@{$v || []})"]
 
 
-def wall(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def throughput(corpus: Path, runs: int) -> None:
-    files = sorted(str(p) for p in corpus.glob("*.eml"))
-    ours = [sys.executable, "-m", "bouncecodes", "classify", "-q", "--format", "jsonl", *files]
-    t_ours = wall(ours, runs)
-    print(f"throughput: {len(files)} files, median of {runs} runs, whole process")
-    print(f"  bouncecodes  {t_ours:7.3f} s  {len(files) / t_ours:8.1f} emails/s")
-    if shutil.which("perl") and subprocess.run(["perl", "-MSisimai", "-e", "1"], capture_output=True).returncode == 0:
-        with tempfile.TemporaryDirectory() as tmp:
-            for f in files:  # the same files, and only those
-                os.symlink(f, Path(tmp) / Path(f).name)
-            sisimai = ["perl", "-MSisimai", "-e", "my $v = Sisimai->make(shift, delivered => 1); "
-                       "print Sisimai->dump(shift) if 0; print scalar(@{$v || []})", tmp]
-            t_sis = wall(sisimai, runs)
-        print(f"  Sisimai      {t_sis:7.3f} s  {len(files) / t_sis:8.1f} emails/s")
-        print(f"  ratio        {t_sis / t_ours:7.2f}x (bouncecodes vs Sisimai)")
+def python_env(cache: str | None) -> dict[str, str]:
+    """The environment for our command: byte-code cached under ``cache``, or never written (None)."""
+    env = dict(os.environ)
+    if cache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
     else:
-        print("  Sisimai not installed (apt-get install libsisimai-perl): no ratio")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = cache
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+    return time.perf_counter() - t
+
+
+def interleaved(commands: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
+    """Median time of each command, the commands taking turns (rotating who goes first)."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    names = list(commands)
+    for i in range(runs):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            times[name].append(commands[name]())
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def startup(runs: int, cache: str) -> None:
+    def import_ms(env: dict[str, str]) -> float:
+        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import bouncecodes.cli"], env=env,
+                             capture_output=True, text=True, check=False).stderr
+        m = re.search(r"\|\s*(\d+) \| bouncecodes\.cli$", out, re.MULTILINE)
+        return int(m.group(1)) / 1000 if m else float("nan")
+
+    cached = statistics.median(import_ms(python_env(cache)) for _ in range(runs))
+    source = statistics.median(import_ms(python_env(None)) for _ in range(runs))
+    bare = statistics.median(timed([sys.executable, "-c", "pass"], python_env(cache)) for _ in range(runs)) * 1000
+    print("start-up:")
+    print(f"  python -c pass             {bare:6.1f} ms")
+    print(f"  import bouncecodes.cli     {cached:6.1f} ms (byte-code cached), {source:.1f} ms (compiled from source)")
+
+    from bouncecodes.registry import load_registry
+
+    t = time.perf_counter()
+    load_registry()
+    print(f"  load_registry()            {(time.perf_counter() - t) * 1000:6.1f} ms")
+
+
+def per_file(files: list[str]) -> None:
+    import bouncecodes
+    from bouncecodes.classify import classify_evidence
+    from bouncecodes.parse import parse_text
+    from bouncecodes.parse.common import to_text
+
+    registry = bouncecodes.load_registry()
+    data = [Path(f).read_bytes() for f in files]
+
+    def one_pass() -> float:
+        t = time.perf_counter()
+        for d in data:
+            for e in parse_text(to_text(d)):
+                classify_evidence(e, registry)
+        return time.perf_counter() - t
+
+    first = one_pass()
+    again = statistics.median(one_pass() for _ in range(5))
+    print(f"in-process, {len(files)} files: {first / len(files) * 1000:.3f} ms per file on the first pass, "
+          f"{again / len(files) * 1000:.3f} ms again (median of 5)")
 
 
 def one_line() -> None:
@@ -78,6 +136,7 @@ def adversarial() -> None:
         "at signs": b"@a" * (mb // 2),
         "headers": b"X-H: v\n" * (mb // 7),
         "addresses": b"a@b.cd " * (mb // 7),
+        "multipart parts": b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * (mb // 8),
     }
     print("adversarial 1 MB inputs (classified or refused):")
     worst = 0.0
@@ -94,9 +153,37 @@ def adversarial() -> None:
     print(f"  worst            {worst * 1000:8.1f} ms (target < 1000 ms)")
 
 
-def mbox_memory(corpus: Path, megabytes: int) -> None:
-    files = sorted(corpus.glob("*.eml"))[:50]
-    messages = [f.read_bytes().replace(b"\r\n", b"\n") for f in files]
+def throughput(files: list[str], runs: int, batch: int, cache: str) -> None:
+    have_sisimai = shutil.which("perl") is not None and \
+        subprocess.run(["perl", "-MSisimai", "-e", "1"], capture_output=True, check=False).returncode == 0
+    env = python_env(cache)
+    ours = [sys.executable, "-m", "bouncecodes", "classify", "-q", "--format", "jsonl"]
+    timed(ours + files[:1], env)  # write the byte-code once
+    for times in (1, batch):
+        paths = files * times
+        with tempfile.TemporaryDirectory() as tmp:
+            for k in range(times):  # Sisimai reads a folder: the same files, and only those
+                for f in files:
+                    os.symlink(f, Path(tmp) / f"{k}-{Path(f).name}")
+            commands: dict[str, Callable[[], float]] = {
+                "bouncecodes --jobs 1": lambda paths=paths: timed([*ours, "--jobs", "1", *paths], env),
+                "bouncecodes (default jobs)": lambda paths=paths: timed(ours + paths, env),
+            }
+            if have_sisimai:
+                commands["Sisimai"] = lambda: timed([*SISIMAI, tmp])
+            result = interleaved(commands, runs)
+        n = len(paths)
+        print(f"throughput: {n} files ({len(files)} x {times}), median of {runs} interleaved runs, whole process")
+        for name, t in result.items():
+            ratio = f"  {result['Sisimai'] / t:5.2f}x Sisimai" if "Sisimai" in result and name != "Sisimai" else ""
+            print(f"  {name:27s} {t:7.3f} s  {n / t:8.1f} emails/s{ratio}")
+        if not have_sisimai:
+            print("  Sisimai not installed (apt-get install libsisimai-perl): no ratio")
+
+
+def mbox_memory(files: list[str], megabytes: int, cache: str) -> None:
+    messages = [Path(f).read_bytes().replace(b"\r\n", b"\n") for f in files]
+    print("memory while streaming an mbox (peak RSS should not grow with size):")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.mbox"
         size = 0
@@ -116,28 +203,34 @@ def mbox_memory(corpus: Path, megabytes: int) -> None:
             t = time.perf_counter()
             proc = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "bouncecodes", "classify", "-q",
                                    "--format", "jsonl", str(target)], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True, check=False)
+                                  stderr=subprocess.PIPE, text=True, check=False, env=python_env(cache))
             dt = time.perf_counter() - t
             rss = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
-            print(f"  mbox {mb:5d} MB: {dt:6.1f} s, peak RSS {int(rss) // 1024 if rss.isdigit() else rss} MB")
+            print(f"  mbox {mb:5d} MB: {dt:6.1f} s ({mb / dt:5.1f} MB/s), "
+                  f"peak RSS {int(rss) // 1024 if rss.isdigit() else rss} MB")
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "sisimai-dev"))
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--batch", type=int, default=10, help="the bigger batch: the corpus files given this many times")
     p.add_argument("--mbox-mb", type=int, default=200, help="size of the generated mbox (0 to skip)")
     args = p.parse_args()
     corpus = Path(args.corpus)
-    one_line()
-    adversarial()
-    if corpus.is_dir():
-        throughput(corpus, args.runs)
+    files = sorted(glob.glob(str(corpus / "*.eml")))
+    with tempfile.TemporaryDirectory() as cache:
+        startup(args.runs, cache)
+        if files:
+            per_file(files)
+        one_line()
+        adversarial()
+        if not files:
+            print(f"no corpus at {corpus}: throughput and mbox figures skipped")
+            return 0
+        throughput(files, args.runs, args.batch, cache)
         if args.mbox_mb and shutil.which("/usr/bin/time"):
-            print("memory while streaming an mbox (peak RSS should not grow with size):")
-            mbox_memory(corpus, args.mbox_mb)
-    else:
-        print(f"no corpus at {corpus}: throughput and mbox figures skipped")
+            mbox_memory(files[:50], args.mbox_mb, cache)
     return 0
 
 
