@@ -148,3 +148,32 @@ def test_host_table_matches_longest_suffix_scan() -> None:
     for host in sorted(candidates):
         found = _by_host(table, host)
         assert (found.id if found else "") == _longest_suffix_scan(host), host
+
+
+def _tidy_reply_by_compiled_prefix(text: str, reply: str, status: str) -> str:
+    """tidy_reply as it was: a pattern compiled for each reply and status."""
+    from bouncecodes.parse.common import squash
+
+    if not reply:
+        return text
+    tail = r"[ -]" + re.escape(status) + r"(?![\d.])" if status else "-"
+    prefix = re.compile(r"(?<![\w.:/#=-])" + reply + tail + " ?")
+    m = prefix.search(text)
+    if m is None:
+        return text
+    head = text[: m.start()] + reply + " " + (status + " " if status else "")
+    return squash(head + prefix.sub(" ", text[m.end():]))
+
+
+_REPLY_PIECES = ["550", "551", "450", "5.1.1", "5.1.10", "4.2.2", "-", " ", "  ", ".", "1", "x", "a550", "=", "\n",
+                 "550-5.1.1 ", "550 5.1.1 ", "550-", "5.1.1-", "#", ":"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_REPLY_PIECES), max_size=14), st.sampled_from(["550", "551", "450", "5x0"]),
+       st.sampled_from(["", "5.1.1", "5.1.10", "4.2.2", "5.1"]))
+def test_tidy_reply_same_as_compiled_prefix(pieces: list[str], reply: str, status: str) -> None:
+    from bouncecodes.parse.common import tidy_reply
+
+    text = "".join(pieces)
+    assert tidy_reply(text, reply, status) == _tidy_reply_by_compiled_prefix(text, reply, status)

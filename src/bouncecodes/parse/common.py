@@ -141,6 +141,16 @@ def tidy_reply(text: str, reply: str, status: str) -> str:
     Only the prefix equal to the first reply (and enhanced code) is removed where it repeats."""
     if not reply:
         return text
+    if _REPLY_SHAPE_RE.fullmatch(reply) and (not status or _STATUS_SHAPE_RE.fullmatch(status)):
+        # one pattern compiled once for every reply and status, its matches kept when they are these
+        pattern = REPEATED_WITH_STATUS_RE if status else REPEATED_REPLY_RE
+        wanted = (reply, status) if status else (reply,)
+        m = next((m for m in pattern.finditer(text) if m.groups() == wanted), None)
+        if m is None:
+            return text
+        head = text[: m.start()] + reply + " " + (status + " " if status else "")
+        rest = pattern.sub(lambda r: " " if r.groups() == wanted else r.group(0), text[m.end():])
+        return squash(head + rest)
     tail = r"[ -]" + re.escape(status) + r"(?![\d.])" if status else "-"
     prefix = re.compile(r"(?<![\w.:/#=-])" + reply + tail + " ?")
     m = prefix.search(text)
@@ -148,6 +158,13 @@ def tidy_reply(text: str, reply: str, status: str) -> str:
         return text
     head = text[: m.start()] + reply + " " + (status + " " if status else "")
     return squash(head + prefix.sub(" ", text[m.end():]))
+
+
+# tidy_reply's patterns: a reply code (and enhanced code) where it repeats
+_REPLY_SHAPE_RE = re.compile(r"[245][0-9][0-9]")
+_STATUS_SHAPE_RE = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}")
+REPEATED_WITH_STATUS_RE = re.compile(r"(?<![\w.:/#=-])([245][0-9][0-9])[ -]([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![\d.]) ?")
+REPEATED_REPLY_RE = re.compile(r"(?<![\w.:/#=-])([245][0-9][0-9])- ?")
 
 
 def host_of(value: str) -> str:

@@ -160,14 +160,15 @@ def _walk(msg: Message) -> Parts:
             if isinstance(payload, list):
                 stack[0:0] = [(p, inside_original) for p in payload if isinstance(p, Message)]
             continue
-        if part.get_content_maintype() == "multipart":
+        maintype = ctype.split("/")[0]  # what part.get_content_maintype() gives, without reading the header again
+        if maintype == "multipart":
             # a multipart without its boundary: its body is all there is to read
             if not inside_original:
                 found.texts.append(_decode(part))
             continue
         if inside_original:
             continue
-        if ctype == "text/plain" or (part.get_content_maintype() == "text" and ctype != "text/html"):
+        if ctype == "text/plain" or (maintype == "text" and ctype != "text/html"):
             found.texts.append(_decode(part))
         elif ctype == "text/html":
             found.texts.append(_html_to_text(_decode(part)))
