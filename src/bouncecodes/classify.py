@@ -90,7 +90,13 @@ class _Compiled:
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
         self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
-        self.token_list = [(t, p) for p, tokens in self.provider_tokens for t in tokens]
+        # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
+        # every token, so the first test is made here without a call (see _Pattern.search)
+        self.token_list: list[tuple[tuple[str, ...], _Pattern, Provider]] = []
+        for p, tokens in self.provider_tokens:
+            for t in tokens:
+                t.reqs = requirements(t.source)
+                self.token_list.append((t.reqs[0] if t.reqs else (), t, p))
         self.provider_rules = {p.id: [(r, _patterns(r.match, r.literals)) for r in p.rules] for p in registry.providers}
         # host suffix -> provider; the first provider in registry order owns a suffix listed twice
         self.hosts: dict[str, Provider] = {}
@@ -131,7 +137,13 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     if text:
         lowered = text.lower()
         folded = fold(text)
-        for token, provider in compiled.token_list:
+        for first, token, provider in compiled.token_list:
+            if first:
+                for x in first:
+                    if x in folded:
+                        break
+                else:
+                    continue
             if token.search(text, lowered, folded):
                 return provider
     domain = evidence.recipient.rpartition("@")[2].lower()
