@@ -13,6 +13,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from bouncecodes import site
 
@@ -42,6 +43,19 @@ def _add(files: Files, file: File) -> None:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: The page that runs Pyodide, and so the one that gets a Content-Security-Policy.
+CHECKER_PAGE = "checker.md"
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Give the checker page its Content-Security-Policy: same-origin scripts and WebAssembly only,
+    with a hash for each inline script of this very page (see ``bouncecodes.site.csp``)."""
+    if page.file.src_uri != CHECKER_PAGE:
+        return output
+    from bouncecodes.site.csp import add_csp_meta
+
+    return add_csp_meta(output)
 
 
 def on_post_build(config: MkDocsConfig) -> None:
