@@ -150,6 +150,9 @@ def _many_inputs(tmp_path: Path) -> list[str]:
     for i in range(5):
         (folder / f"{i:03d}-letter.eml").write_text("Subject: hello\nFrom: a@example.com\n\njust a letter\n")
     (folder / "box.mbox").write_text(FAILED_LOG_MBOX)
+    (folder / "empty.mbox").write_text("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n\n")  # no message at all
+    (folder / "long.mbox").write_text("".join("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n"
+                                              + DSN.replace("rcpt@", f"m{i}@") + "\n" for i in range(30)))
     (folder / "noise.eml").write_bytes(bytes(range(256)) * 8)
     (folder / "huge.eml").write_text(DSN + "x" * 3000)
     (folder / "unreadable.eml").symlink_to("/proc/self/mem")  # opens, then fails to read
@@ -168,10 +171,36 @@ def test_jobs_give_the_serial_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert serial[0] == 1  # unreadable, missing and refused inputs
     assert "unreadable.eml: cannot read" in serial[2] and "huge.eml: refused" in serial[2]
     assert "missing.eml: no such file" in serial[2] and "noise.eml: no bounce found" in serial[2]
-    assert "49 input(s), 42 result(s), 6 without a bounce, 3 unreadable" in serial[2]
+    assert "79 input(s), 72 result(s), 6 without a bounce, 3 unreadable" in serial[2]
     assert cli.can_fork()
     for jobs in ("2", "3"):
         assert run(capsys, "classify", "--format", fmt, "--jobs", jobs, *paths) == serial
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_jobs_share_the_messages_of_one_mbox(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """One large mbox: its messages are dealt to the workers, the output is the serial output."""
+    import bouncecodes.cli as cli
+
+    box = tmp_path / "big.mbox"
+    box.write_text("".join("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" + DSN.replace("rcpt@", f"m{i}@") + "\n"
+                           + ("From a@example.com Mon Jan  1 00:00:00 2024\nSubject: hi\n\nhello\n\n" if i % 7 == 0 else "")
+                           for i in range(60)))
+    serial = run(capsys, "classify", "--format", "jsonl", "--jobs", "1", str(box))
+    assert serial[0] == 0 and len(serial[1].splitlines()) == 60
+    monkeypatch.setattr(cli, "PARALLEL_MIN_BYTES", 1000)
+    started: list[int] = []
+    real = cli._parallel
+
+    def counting(classifier: object, files: list[Path], jobs: int) -> object:
+        started.append(jobs)
+        return real(classifier, files, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_parallel", counting)
+    for jobs in ("2", "3"):
+        assert run(capsys, "classify", "--format", "jsonl", "--jobs", jobs, str(box)) == serial
+    assert started == [2, 3]
 
 
 def test_jobs_are_not_used_for_few_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from . import __version__
 from .classify import classify_evidence
@@ -30,8 +30,10 @@ from .registry import load_registry
 FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
           "rule", "diagnostic", "status_source"]
 
-#: Fewer files than this are classified in this process: starting workers would cost more.
+#: Fewer files than this, holding fewer bytes than that, are classified in this process:
+#: starting workers would cost more than they save.
 PARALLEL_MIN_FILES = 24
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 # -- inputs --------------------------------------------------------------------------------------
@@ -66,7 +68,7 @@ def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]
             err.write(f"bouncecodes: {raw}: no such file or folder\n")
 
 
-def _documents(path: Path | None, stdin: io.BufferedReader) -> Iterator[tuple[str, bytes]]:
+def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
     """(label, bytes) for each document in a file: the file itself, or each message of an mbox."""
     label = "-" if path is None else path.name
     if path is None:
@@ -184,13 +186,25 @@ class _Classifier:
                 events.append(("out", _text(rec) + "\n\n"))
         return events
 
-    def file(self, path: Path | None, stdin: io.BufferedReader) -> Iterator[list[Event]]:
+    def file(self, path: Path | None, stdin: BinaryIO) -> Iterator[list[Event]]:
         """The events of each document of one file (one list per document: memory stays flat)."""
-        try:
-            for label, data in _documents(path, stdin):
-                yield self.document(label, data)
-        except OSError as exc:
-            yield [("n", (0, 0, 0, 1)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+        for label, data, failed in _file_units(path, stdin):
+            yield failed if failed is not None else self.document(label, data)
+
+
+def _file_units(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
+    """A file's units of work: (label, bytes, None) for each document, then (…, the events of the
+    error) when reading failed; a file without any document is one empty unit."""
+    empty = True
+    try:
+        for label, data in _documents(path, stdin):
+            empty = False
+            yield label, data, None
+    except OSError as exc:
+        yield "", b"", [("n", (0, 0, 0, 1)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+        return
+    if empty:
+        yield "", b"", []
 
 
 # -- classify: workers ---------------------------------------------------------------------------
@@ -216,6 +230,7 @@ class WorkerError(RuntimeError):
 
 
 _END = "end"  # the event that closes a file
+_UNIT = "unit"  # heads a unit's events: (_UNIT, whether it is the file's last)
 _CRASH = "crash"  # a worker's unexpected exception, as text
 
 
@@ -240,25 +255,38 @@ def _receive(pipe: io.BufferedReader) -> list[Event] | None:
     return events
 
 
-def _worker(classifier: _Classifier, files: list[Path], pipe: io.BufferedWriter) -> None:
-    """A worker's whole life: its files' events into the pipe, each file closed by an end event."""
+#: Units (documents) dealt to each worker in turn.
+RUN = 8
+
+
+def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
+    """A worker's whole life. It reads every file, as every worker does, and classifies the units
+    that are its own: the ``RUN`` units in every ``jobs * RUN``, counted over all files. Each unit
+    goes into the pipe as ``[(_UNIT, last unit of its file?), *events]``."""
+    unit = 0
+    stdin = io.BytesIO(b"")  # workers never read standard input
     for path in files:
-        for events in classifier.file(path, io.BufferedReader(io.BytesIO(b""))):
-            _send(pipe, events)
-        _send(pipe, [(_END, 0)])
-        pipe.flush()
+        units = _file_units(path, stdin)
+        current: tuple[str, bytes, list[Event] | None] | None = next(units)
+        while current is not None:
+            following = next(units, None)  # read ahead: is this the file's last unit?
+            if (unit // RUN) % jobs == me:
+                label, data, failed = current
+                events = failed if failed is not None else classifier.document(label, data)
+                _send(pipe, [(_UNIT, following is None), *events])
+                pipe.flush()
+            unit += 1
+            current = following
 
 
 def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
-    """The events of ``files`` classified by ``jobs`` forked workers, in the order of ``files``.
+    """The events of ``files`` classified by ``jobs`` forked workers, in the serial order.
 
-    Files are dealt to the workers in small runs, round-robin; each worker streams its events
-    through its own pipe and the reader takes them in file order, so memory stays flat and the
-    output is the serial output. An end event closes each file."""
+    The units of work are the documents (an mbox gives many), dealt out in runs of ``RUN``,
+    round-robin; each worker streams its units through its own pipe, and they are taken in
+    order, so memory stays flat and the output is the serial output. An end event closes each file."""
     import signal
 
-    run = max(1, min(16, len(files) // (jobs * 8)))
-    owner = [(i // run) % jobs for i in range(len(files))]
     readers: list[io.BufferedReader] = []
     pids: list[int] = []
     sys.stdout.flush()
@@ -276,7 +304,7 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
                         r.close()
                     with os.fdopen(write_fd, "wb") as pipe:
                         try:
-                            _worker(classifier, [f for i, f in enumerate(files) if owner[i] == w], pipe)
+                            _worker(classifier, files, jobs, w, pipe)
                             status = 0
                         except Exception:
                             import traceback
@@ -289,19 +317,20 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
             os.close(write_fd)
             pids.append(pid)
             readers.append(os.fdopen(read_fd, "rb"))
-        for i in range(len(files)):
-            reader = readers[owner[i]]
-            while True:
-                events = _receive(reader)
+        unit = 0
+        for path in files:
+            last = False
+            while not last:
+                events = _receive(readers[(unit // RUN) % jobs])
                 if events is None:
-                    raise WorkerError(f"a worker process stopped while reading {files[i]}; "
-                                      "run again with --jobs 1")
+                    raise WorkerError(f"a worker process stopped while reading {path}; run again with --jobs 1")
                 kind, value = events[0]
-                if kind == _END:
-                    break
                 if kind == _CRASH:
-                    raise WorkerError(f"a worker process failed on {files[i]}:\n{value}")
-                yield events
+                    raise WorkerError(f"a worker process failed on {path}:\n{value}")
+                unit += 1
+                last = bool(value)
+                if len(events) > 1:
+                    yield events[1:]
             yield [(_END, 0)]
     finally:
         for r in readers:
@@ -348,12 +377,12 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 tally.unreadable += value[3]
 
     jobs = args.jobs or default_jobs()
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and None not in files and can_fork():
+    if jobs > 1 and None not in files and can_fork() and _worth_workers(files):
         _run_parallel(classifier, [f for f in files if f is not None], jobs, apply, progress.step)
     else:
         stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
         for path in files:
-            for events in classifier.file(path, stdin):  # type: ignore[arg-type]
+            for events in classifier.file(path, stdin):
                 apply(events)
             progress.step()
     progress.close()
@@ -366,9 +395,22 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if tally.unreadable else 0
 
 
+def _worth_workers(files: list[Path | None]) -> bool:
+    """Whether there is enough to read for workers to pay: many files, or many bytes (an mbox)."""
+    if len(files) >= PARALLEL_MIN_FILES:
+        return True
+    size = 0
+    for f in files:
+        try:
+            size += f.stat().st_size if f is not None else 0
+        except OSError:
+            pass
+    return size >= PARALLEL_MIN_BYTES
+
+
 def _run_parallel(classifier: _Classifier, files: list[Path], jobs: int, apply: Callable[[list[Event]], None],
                   step: Callable[[], None]) -> None:
-    for events in _parallel(classifier, files, min(jobs, len(files))):
+    for events in _parallel(classifier, files, jobs):
         if events[0][0] == _END:
             step()
         else:
