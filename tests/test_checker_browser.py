@@ -1,24 +1,45 @@
-"""The checker page in headless Chromium: the real classifier on Pyodide gives the CLI's verdicts,
-one card per recipient, pasted markup stays text, nothing goes over the network while classifying,
-and the page works when reached through instant navigation. Never skipped."""
+"""The checker page in headless Chromium: the real classifier on Pyodide gives exactly the CLI's
+JSON, one card per recipient with its links, the evidence highlighted in the pasted text, files
+opened as bytes, share links that keep the text in the fragment, a Content-Security-Policy that
+blocks injected scripts, pasted markup that stays text, no request while classifying, and instant
+navigation. Never skipped.
+
+(Under the page's policy, Playwright's string predicates would be `eval`ed and blocked: every
+``wait_for_function`` here is given an arrow function, which Playwright runs without `eval`.)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+import json
+import subprocess
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 import bouncecodes
+from bouncecodes.parse.common import to_text
+from bouncecodes.site.csp import WORKER_POLICY
 
 from .test_cli import DSN
-from .test_site_browser import base_url, browser, site  # noqa: F401  (module fixtures)
+from .test_site_browser import browser, serve_deployed, site  # noqa: F401  (module fixtures)
+from .test_site_support import Built
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 try:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, ElementHandle, FilePayload, Page, Request
 except ImportError as exc:  # pragma: no cover
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
+
+ROOT = Path(__file__).resolve().parents[1]
+PARSE_DATA = ROOT / "tests" / "data" / "parse"
 
 TWO = DSN.replace("--b1--", """--b1
 Content-Type: message/delivery-status
@@ -28,17 +49,37 @@ Action: failed
 Status: 5.2.2
 Diagnostic-Code: smtp; 552 5.2.2 <second@example.org>: mailbox full
 
---b1--""").replace("Content-Type: message/delivery-status\n\nReporting-MTA", "Content-Type: message/delivery-status\n\nReporting-MTA", 1)
+--b1--""")
 XSS = '550 5.7.1 <img src=x onerror="window.__xss=1"><script>window.__xss=1</script> <a href="javascript:window.__xss=1">x</a>'
+LOG = ("Jan  1 00:00:00 mx postfix/smtp[123]: ABC123DEF: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, "
+       "delay=1, delays=0/0/0/1, dsn=4.2.2, status=deferred (host mx.example.org[192.0.2.1] said: 452 4.2.2 Mailbox "
+       "full (in reply to RCPT TO command))")
+LOG_TWO = LOG + "\n" + LOG.replace("bob@", "eve@").replace("4.2.2", "5.1.1").replace("452", "550").replace(
+    "deferred", "bounced").replace("Mailbox full", "User unknown")
+REPLY = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
+NO_ENHANCED = "550 Requested action not taken: mailbox unavailable"
+VIOLATIONS = ("window.__violations = [];"
+              "document.addEventListener('securitypolicyviolation', (e) =>"
+              " window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+Checker = tuple[Page, list[Request], list[str]]
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Built) -> Iterator[str]:  # noqa: F811
+    """The site served as its host serves it, so that Material's instant navigation is live."""
+    with serve_deployed(site.root) as url:
+        yield url
 
 
 @pytest.fixture()
-def checker(browser: Browser, base_url: str) -> Iterator[tuple[Page, list[str], list[str]]]:  # noqa: F811
+def checker(browser: Browser, base_url: str) -> Iterator[Checker]:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    requests: list[str] = []
+    page.add_init_script(VIOLATIONS)
+    requests: list[Request] = []
     errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
+    page.on("request", lambda r: requests.append(r))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
@@ -47,61 +88,416 @@ def checker(browser: Browser, base_url: str) -> Iterator[tuple[Page, list[str], 
         context.close()
 
 
+# -- driving the page -----------------------------------------------------------------------------
+
+
 def ready(page: Page) -> None:
-    page.wait_for_function("document.querySelector('.bc-status') && "
-                           "/Ready/.test(document.querySelector('.bc-status').textContent)", timeout=90_000)
+    page.wait_for_function("() => /Ready/.test(document.querySelector('.bc-status')?.textContent || '')",
+                           timeout=90_000)
+
+
+def runs(page: Page) -> int:
+    return int(page.get_attribute("#bouncecodes-checker", "data-bc-runs") or 0)
+
+
+def after_run(page: Page, action: Callable[[], Any]) -> None:
+    """Do ``action``, then wait until the checker has finished one more run (result or message)."""
+    before = runs(page)
+    action()
+    page.wait_for_function("n => Number(document.getElementById('bouncecodes-checker').dataset.bcRuns) > n",
+                           arg=before, timeout=60_000)
 
 
 def classify(page: Page, text: str) -> list[str]:
     page.fill("textarea.bc-form__input", text)
-    page.click("button.bc-form__submit")
-    page.wait_for_function("document.querySelector('.bc-status').dataset.kind !== 'loading'", timeout=30_000)
+    after_run(page, lambda: page.click("button.bc-form__submit"))
     return [c.inner_text() for c in page.query_selector_all(".bc-card")]
 
 
-def test_dsn_and_multi_recipient_match_the_cli(checker: tuple[Page, list[str], list[str]], base_url: str) -> None:  # noqa: F811
+def open_file(page: Page, name: str, data: bytes) -> None:
+    payload: FilePayload = {"name": name, "mimeType": "message/rfc822", "buffer": data}
+    after_run(page, lambda: page.set_input_files("input.bc-form__file", files=[payload]))
+
+
+def page_json(page: Page) -> list[dict[str, Any]]:
+    return json.loads(page.text_content(".bc-json__text") or "null")  # type: ignore[no-any-return]
+
+
+def cli_json(data: bytes, name: str | None = None) -> list[dict[str, Any]]:
+    """What `bouncecodes classify --format json` prints for ``data``: from a file called ``name``,
+    else from standard input."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "bouncecodes", "classify", "--format", "json", "--quiet"]
+        if name is not None:
+            (Path(tmp) / name).write_bytes(data)
+            cmd.append(str(Path(tmp) / name))
+        proc = subprocess.run(cmd, input=None if name else data, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def href_path(card: ElementHandle, selector: str) -> str | None:
+    """The path (and #anchor) a link in a card points to; None when there is no such link."""
+    a = card.query_selector(selector)
+    if a is None:
+        return None
+    parts = urlsplit(a.get_attribute("href") or "")
+    return parts.path + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def load_and_run(page: Page, url: str) -> None:
+    """Open ``url`` as a new document and wait for the checker's first run (a share link's)."""
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_function("() => Number(document.getElementById('bouncecodes-checker')?.dataset.bcRuns) > 0",
+                           timeout=90_000)
+
+
+def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
+    """The cards say what the records say, with the links the registry has pages for; returns the hrefs."""
+    registry = bouncecodes.load_registry()
+    cards = page.query_selector_all(".bc-card")
+    assert len(cards) == len(records)
+    hrefs: list[str] = []
+    for card, rec in zip(cards, records, strict=True):
+        text = card.inner_text()
+        assert (rec["recipient"] or "No recipient named") in text
+        assert ("permanent" if rec["permanent"] else "temporary") in text
+        assert ("hard bounce" if rec["hard"] else "soft bounce") in text
+        assert rec["action"][:60] in text.replace("\n", " ")
+        assert href_path(card, "a.bc-badge--reason") == f"/reasons/{rec['reason']}/"
+        if rec["reply"]:
+            assert rec["reply"] in text
+            want = f"/reply/{rec['reply']}/" if registry.reply_code(rec["reply"]) else None
+            assert href_path(card, ".bc-field--reply a") == want
+        if rec["status"]:
+            status = card.query_selector(".bc-field--status")
+            assert status is not None and rec["status"] in status.inner_text()
+            if rec.get("status_source") == "pseudo":  # derived from the reason: no link, and said so
+                assert status.query_selector("code").evaluate("code => code.closest('a')") is None  # type: ignore[union-attr]
+                assert "derived from the reason, not sent by the server" in status.inner_text()
+                assert href_path(status, "a") == "/guides/pseudo-status-codes/"
+            else:
+                entry = registry.enhanced_entry(rec["status"])
+                assert href_path(card, ".bc-field--status a") == (f"/enhanced/{entry.code}/" if entry else None)
+                assert "not sent by the server" not in status.inner_text()
+        if rec["provider"]:
+            assert href_path(card, ".bc-field--provider a") == f"/providers/{rec['provider']}/"
+        assert rec["rule"] in text
+        rule = href_path(card, ".bc-field--rule a")
+        assert rule, f"the rule {rec['rule']} has no link"
+        hrefs += [a.get_attribute("href") or "" for a in card.query_selector_all("a")]
+    return hrefs
+
+
+def check_links_resolve(page: Page, hrefs: list[str]) -> None:
+    """Every card link leads to a page of the site, and to an element with the anchor's id."""
+    for href in sorted(set(hrefs)):
+        url, _, anchor = href.partition("#")
+        response = page.request.get(url)
+        assert response.status == 200, href
+        if anchor:
+            assert f'id="{anchor}"' in response.text(), href
+
+
+# -- the verdicts, as the CLI gives them --------------------------------------------------------
+
+
+def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
+    """Field by field, the page's JSON is `bouncecodes classify --format json` for the same input
+    (files opened as files, so even the `file` field agrees; pasted text is standard input, "-")."""
+    page, _, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    hrefs: list[str] = []
+    compared = 0
+    for path in sorted(PARSE_DATA.glob("*.eml")):
+        data = path.read_bytes()
+        open_file(page, path.name, data)
+        want = cli_json(data, path.name)
+        assert want, f"{path.name}: the CLI finds no bounce"
+        assert page_json(page) == want, path.name
+        hrefs += check_cards(page, want)
+        compared += 1
+    pasted = {"dsn": DSN, "two recipients": TWO, "log line": LOG, "two log lines": LOG_TWO, "reply": REPLY,
+              "reply without enhanced code": NO_ENHANCED, "no bounce": "Hello, see you tomorrow."}
+    for name, text in pasted.items():
+        classify(page, text)
+        want = cli_json(text.encode("utf-8"))
+        assert page_json(page) == want, name
+        hrefs += check_cards(page, want)
+        compared += 1
+    assert [r["reason"] for r in cli_json(TWO.encode())] == ["userunknown", "mailboxfull"]
+    assert len(page_json(page)) == 0 and "No bounce found" in page.inner_text(".bc-status")
+    assert compared == len(list(PARSE_DATA.glob("*.eml"))) + len(pasted) >= 15
+    assert errors == []
+    check_links_resolve(page, hrefs)
+
+
+def test_classifying_sends_no_request(checker: Checker, base_url: str) -> None:
     page, requests, errors = checker
     page.goto(base_url + "checker/")
     ready(page)
-    cards = classify(page, DSN)
-    expected = bouncecodes.classify(DSN)
-    assert len(cards) == len(expected) == 1
-    for word in (expected[0].reason, expected[0].status, expected[0].reply, expected[0].recipient):
-        assert word in cards[0]
+    classify(page, REPLY)  # the first call is already warm: the worker classified a sample while loading
     before = len(requests)
+    cards = classify(page, DSN)
+    assert len(cards) == 1 and "userunknown" in cards[0]
     cards = classify(page, TWO)
-    assert [r.reason for r in bouncecodes.classify(TWO)] == ["userunknown", "mailboxfull"]
     assert len(cards) == 2 and "mailboxfull" in cards[1] and "second@example.org" in cards[1]
+    open_file(page, "bounce.eml", TWO.encode())
+    assert len(page.query_selector_all(".bc-card")) == 2
     assert requests[before:] == [], "classifying must not send any request"
+    ms = float(page.get_attribute("#bouncecodes-checker", "data-bc-ms") or "nan")
+    assert 0 <= ms < 5000
     assert errors == []
 
 
-def test_pasted_markup_stays_text(checker: tuple[Page, list[str], list[str]], base_url: str) -> None:  # noqa: F811
+# -- evidence ------------------------------------------------------------------------------------
+
+
+def test_evidence_is_highlighted_in_the_text_the_classifier_read(checker: Checker, base_url: str) -> None:
+    page, _, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    text = "🙂 forwarded by ü:\n" + LOG_TWO  # a character beyond U+FFFF first: offsets count code points
+    classify(page, text)
+    results = bouncecodes.classify(text)
+    marks = page.query_selector_all(".bc-card .bc-evidence mark")
+    assert len(marks) == len(results) == 2
+    for mark, result in zip(marks, results, strict=True):
+        start, end = result.span
+        assert mark.inner_text() == text[start:end]
+        assert "Mailbox full" in mark.inner_text() or "User unknown" in mark.inner_text()
+    # bytes with CR line ends and Latin-1: highlighted in the text as the classifier decoded it
+    data = ("Grüße\r\n" + LOG + "\r\n").encode("latin-1")
+    open_file(page, "log.txt", data)
+    (result,) = bouncecodes.classify(data)
+    start, end = result.span
+    assert page.inner_text(".bc-card .bc-evidence mark") == to_text(data)[start:end]
+    assert page.input_value("textarea.bc-form__input") == to_text(data)
+    # a delivery report locates nothing: no evidence block rather than a wrong one
+    classify(page, DSN)
+    assert bouncecodes.classify(DSN)[0].span == (0, 0)
+    assert page.query_selector(".bc-card .bc-evidence") is None
+    # markup in the evidence is text too
+    classify(page, XSS)
+    assert page.query_selector(".bc-evidence mark") is not None
+    assert page.query_selector(".bc-results img, .bc-results script") is None
+    assert errors == []
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def test_open_and_drop_files_as_bytes(checker: Checker, base_url: str) -> None:
+    page, requests, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    data = ("From: MAILER-DAEMON@example.net\nSubject: failure\n\n"
+            "<mueller@example.org>: host mx.example.org said: 550 5.1.1 Benutzer M\u00fcller unbekannt\n").encode("latin-1")
+    open_file(page, "m\u00fcller.eml", data)
+    assert page_json(page) == cli_json(data, "m\u00fcller.eml")
+    assert "Müller" in page.input_value("textarea.bc-form__input"), "Latin-1 bytes are decoded as the CLI does"
+    assert "Müller" in page.inner_text(".bc-card")
+    # classifying again while the text box still shows the file sends the file again
+    after_run(page, lambda: page.click("button.bc-form__submit"))
+    assert page_json(page)[0]["file"] == "müller.eml"
+    # dropped onto the paste area
+    dropped = page.evaluate_handle("""(text) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], "dropped.eml", { type: "message/rfc822" }));
+        return dt;
+    }""", TWO)
+    after_run(page, lambda: page.dispatch_event("textarea.bc-form__input", "drop", {"dataTransfer": dropped}))
+    assert page_json(page) == cli_json(TWO.encode(), "dropped.eml")
+    assert len(page.query_selector_all(".bc-card")) == 2
+    # over 5 MB: refused with a message, before Python sees it
+    before = len(requests)
+    open_file(page, "big.eml", b"550 " * (5 * 1024 * 1024 // 4 + 1))
+    assert "5 MB" in page.inner_text(".bc-status") and page.get_attribute(".bc-status", "data-kind") == "error"
+    assert page.query_selector(".bc-card") is None
+    assert requests[before:] == []
+    assert errors == []
+
+
+def test_oversized_text_is_refused(checker: Checker, base_url: str) -> None:
+    page, _, _ = checker
+    page.goto(base_url + "checker/")
+    page.evaluate("() => { document.querySelector('textarea.bc-form__input').value = '550 '.repeat(1600000); }")
+    after_run(page, lambda: page.click("button.bc-form__submit"))
+    assert "5 MB" in page.inner_text(".bc-status")
+
+
+# -- share links ---------------------------------------------------------------------------------
+
+
+def fragment_payload(url: str) -> tuple[str, str]:
+    key, _, payload = urlsplit(url).fragment.partition("=")
+    return key, payload
+
+
+def test_share_link_keeps_the_text_in_the_fragment(browser: Browser, checker: Checker, base_url: str) -> None:  # noqa: F811
+    page, requests, errors = checker
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    page.goto(base_url + "checker/")
+    ready(page)
+    text = "Grüße 📫\n" + LOG_TWO
+    classify(page, text)
+    page.click("button.bc-form__share")
+    page.wait_for_selector(".bc-share:not([hidden])")
+    url = page.url
+    key, payload = fragment_payload(url)
+    assert key == "bz" and payload and urlsplit(url).query == "" and urlsplit(url).path == "/checker/"
+    assert zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), -15).decode() == text
+    assert page.evaluate("() => navigator.clipboard.readText()") == url
+    assert page.input_value(".bc-share__url") == url and "Link copied." in page.inner_text(".bc-share")
+
+    # whoever opens the link gets the text and its verdict; the text goes in no request
+    other = browser.new_context()
+    try:
+        opened = other.new_page()
+        opened.add_init_script(VIOLATIONS)
+        seen: list[Request] = []
+        opened.on("request", lambda r: seen.append(r))
+        load_and_run(opened, url)
+        assert opened.input_value("textarea.bc-form__input") == text
+        assert [r["recipient"] for r in page_json(opened)] == ["bob@example.org", "eve@example.org"]
+        assert page_json(opened) == page_json(page)
+        for r in seen:
+            assert payload[:16] not in r.url and "Gr" not in urlsplit(r.url).query and "#" not in r.url
+            assert not r.post_data, f"{r.method} {r.url} carried a body"
+        assert {r.method for r in seen} == {"GET"}
+        assert opened.evaluate("() => window.__violations") == []
+
+        # the plain form, for browsers without CompressionStream
+        plain = base64.urlsafe_b64encode(REPLY.encode()).decode().rstrip("=")
+        load_and_run(opened, base_url + "checker/#b=" + plain)
+        assert opened.input_value("textarea.bc-form__input") == REPLY
+        assert page_json(opened) == cli_json(REPLY.encode())
+
+        # a link cut short says so
+        load_and_run(opened, base_url + "checker/#bz=" + payload[: len(payload) // 2])
+        assert "damaged" in opened.inner_text(".bc-status")
+    finally:
+        other.close()
+
+    # editing the text drops the stale link from the address
+    page.fill("textarea.bc-form__input", "452 4.2.2 over quota")
+    assert page.evaluate("() => location.hash") == ""
+    assert not [r for r in requests if r.post_data]
+    assert errors == []
+
+
+# -- Content-Security-Policy ---------------------------------------------------------------------
+
+
+def test_csp_blocks_injected_scripts_and_lets_the_checker_run(checker: Checker, base_url: str, site: Built) -> None:  # noqa: F811
+    page, _, errors = checker
+    html = (site.root / "checker" / "index.html").read_text(encoding="utf-8")
+    head = html[: html.index("<meta name=\"viewport\"")]
+    assert '<meta http-equiv="Content-Security-Policy"' in head, "the policy comes first, right after the charset"
+    for other in ("index.html", "reply/550/index.html", "guides/index.html"):
+        assert "Content-Security-Policy" not in (site.root / other).read_text(encoding="utf-8")
+
+    page.goto(base_url + "checker/")
+    policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content") or ""
+    assert "'unsafe-inline'" not in policy and "'wasm-unsafe-eval'" in policy and "object-src 'none'" in policy
+    ready(page)
+    assert len(classify(page, TWO)) == 2
+    assert page.evaluate("() => window.__violations") == [], "the page itself breaks no rule of its policy"
+    assert errors == []
+
+    page.evaluate("""() => {
+        const s = document.createElement("script");
+        s.textContent = "window.__injected = 1";
+        document.body.append(s);
+        const img = document.createElement("img");
+        img.setAttribute("onerror", "window.__injected = 2");
+        img.src = "data:,not an image";
+        document.body.append(img);
+    }""")
+    page.wait_for_function("() => window.__violations.length >= 2")
+    assert page.evaluate("() => window.__injected") is None
+    assert any(v.startswith("script-src") for v in page.evaluate("() => window.__violations"))
+
+
+def test_worker_runs_under_the_documented_header(browser: Browser, site: Built) -> None:  # noqa: F811
+    """The header docs/checker.md tells servers to send covers the worker and still lets Pyodide
+    run; without 'wasm-unsafe-eval' the page says so at once instead of loading forever."""
+    assert WORKER_POLICY in (ROOT / "docs" / "checker.md").read_text(encoding="utf-8")
+    for policy, works in ((WORKER_POLICY, True), (WORKER_POLICY.replace(" 'wasm-unsafe-eval'", ""), False)):
+        with serve_deployed(site.root, worker_policy=policy) as url:
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(url + "checker/")
+                if works:
+                    ready(page)
+                    assert "userunknown" in classify(page, REPLY)[0]
+                else:
+                    page.wait_for_function("() => document.querySelector('.bc-status')?.dataset.kind === 'error'",
+                                           timeout=20_000)
+                    assert "wasm-unsafe-eval" in page.inner_text(".bc-status")
+            finally:
+                context.close()
+
+
+# -- markup, navigation, other pages ---------------------------------------------------------------
+
+
+def test_pasted_markup_stays_text(checker: Checker, base_url: str) -> None:
     page, _, errors = checker
     page.goto(base_url + "checker/")
     ready(page)
     cards = classify(page, XSS)
     assert cards and "<img" in page.inner_text(".bc-results")
-    assert page.evaluate("window.__xss") is None
+    assert page.evaluate("() => window.__xss") is None
     assert page.query_selector(".bc-results img, .bc-results script, .bc-results a[href^='javascript:']") is None
+    assert "<script>" in (page.text_content(".bc-json__text") or "")
     assert errors == []
 
 
-def test_oversized_input_is_refused(checker: tuple[Page, list[str], list[str]], base_url: str) -> None:  # noqa: F811
-    page, _, _ = checker
-    page.goto(base_url + "checker/")
-    page.evaluate("document.querySelector('textarea.bc-form__input').value = '550 '.repeat(1600000)")
-    page.click("button.bc-form__submit")
-    assert "5 MB" in page.inner_text(".bc-status")
-
-
-def test_instant_navigation(checker: tuple[Page, list[str], list[str]], base_url: str) -> None:  # noqa: F811
+def test_other_pages_load_no_pyodide_bytes(checker: Checker, base_url: str) -> None:
     page, requests, errors = checker
     page.goto(base_url)
-    assert not any("pyodide" in u for u in requests), "pages other than the checker load no Pyodide bytes"
+    for tab in ("reply/", "enhanced/", "guides/"):  # instant navigation between pages other than the checker
+        page.click(f"a.md-tabs__link[href$='{tab}']")
+        page.wait_for_url(base_url + tab)
+    page.goto(base_url + "reply/550/")
+    shared = ("/checker/checker.js", "/checker/checker.css")  # on every page: they act on the checker only
+    checker_assets = [r.url for r in requests
+                      if ("/checker/" in r.url and not r.url.endswith(shared)) or "pyodide" in r.url or ".wasm" in r.url]
+    assert checker_assets == [], "pages other than the checker load no Pyodide bytes"
+    assert errors == []
+
+
+def test_instant_navigation(checker: Checker, base_url: str) -> None:
+    page, requests, errors = checker
+    page.goto(base_url)
+    page.evaluate("() => { window.__samePage = true; }")
+    assert not any("pyodide" in r.url for r in requests)
     page.click("a.md-tabs__link[href$='checker/']")
     page.wait_for_selector("textarea.bc-form__input", timeout=30_000)
+    assert page.evaluate("() => window.__samePage") is True, "reached through instant navigation, not a reload"
+    # Material copies the new page's <head> elements, the policy included, which the browser then enforces
+    assert page.query_selector('meta[http-equiv="Content-Security-Policy"]') is not None
+    page.evaluate("""() => {
+        const s = document.createElement("script");
+        s.textContent = "window.__injected = 1";
+        document.body.append(s);
+    }""")
+    assert page.evaluate("() => window.__injected") is None
     ready(page)
     cards = classify(page, "552 5.2.2 mailbox full")
     assert cards and "mailboxfull" in cards[0]
-    assert errors == []
+    # away and back: mounted again, the loaded Python kept
+    page.click("a.md-tabs__link[href$='guides/']")
+    page.wait_for_url(base_url + "guides/")
+    page.click("a.md-tabs__link[href$='checker/']")
+    page.wait_for_selector("textarea.bc-form__input")
+    assert page.evaluate("() => window.__samePage") is True
+    ready(page)
+    assert "mailboxfull" in classify(page, "552 5.2.2 mailbox full")[0]
+    assert len([r for r in requests if r.url.endswith(".wasm")]) == 1
+    assert [v for v in page.evaluate("() => window.__violations") if not v.startswith("script-src-elem inline")] == []
+    assert errors == [e for e in errors if "Content Security Policy" in e]  # the injected script's report only

@@ -6,14 +6,19 @@ These tests run in CI; they never skip. Without Chromium they fail and say how t
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from .test_site_support import Built, build_site, serve
+from .test_site_support import SITE_URL, Built, _Handler, build_site, serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +37,51 @@ try:
     from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 except ImportError as exc:  # pragma: no cover - the dev extra installs it
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
+
+
+class _DeployedHandler(_Handler):
+    """The built site as its host serves it: ``sitemap.xml`` names the address being served.
+
+    Material's instant navigation follows only links listed in the sitemap, matched with their
+    port, and the build writes ``site_url`` (https://bouncecodes.org/) there; on a test port no link
+    would match and every click would load a whole page. A real host, like ``mkdocs serve``, serves
+    the sitemap of its own address. ``worker_policy`` is sent as the Content-Security-Policy header
+    of ``checker/worker.js`` when set."""
+
+    worker_policy: str | None = None
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/sitemap.xml":
+            here = f"http://{self.headers.get('Host', '127.0.0.1')}/"
+            body = (Path(self.directory) / "sitemap.xml").read_bytes().replace(SITE_URL.encode(), here.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        if self.worker_policy and urlsplit(self.path).path.endswith("/checker/worker.js"):
+            self.send_header("Content-Security-Policy", self.worker_policy)
+        super().end_headers()
+
+
+@contextmanager
+def serve_deployed(root: Path, *, worker_policy: str | None = None) -> Iterator[str]:
+    """Serve a built site as deployed (see :class:`_DeployedHandler`) on 127.0.0.1, a free port, in a
+    thread; yields the base URL and stops the server afterwards."""
+    handler = type("Handler", (_DeployedHandler,), {"worker_policy": worker_policy})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,17 @@
-// bouncecodes checker: the page side. Paste a reply, a bounce or log lines; the bouncecodes runtime
-// classifies it in a Web Worker (worker.js) on Pyodide: nothing leaves the browser.
+// bouncecodes checker: the page side. Paste a reply, a bounce or log lines (or open a .eml file);
+// the bouncecodes runtime classifies it in a Web Worker (worker.js) on Pyodide: nothing leaves the
+// browser.
 //
 // Loaded as a classic script on every page (extra_javascript); it acts only where the page holds
 // <div id="bouncecodes-checker">. It finds its assets beside itself: worker.js, and manifest.json
 // (written at build time by bouncecodes.build.checker.build_checker_assets) naming the hashed runtime
 // zip, the versioned Pyodide folder and the optional trimmed standard library. With Material's
 // instant navigation it mounts again on each page change (document$); the worker, and so the
-// loaded Python, lives on across pages. User text only ever reaches the page through textContent.
+// loaded Python, lives on across pages. User text only ever reaches the page through text nodes
+// (textContent, createTextNode), never through HTML.
+//
+// A share link carries the text in the URL fragment only (#bz= deflate-raw, or #b= plain UTF-8,
+// both base64url), which browsers never send to a server.
 (() => {
   "use strict";
 
@@ -14,6 +19,10 @@
   const LOAD_TIMEOUT_MS = 90000; // first load: ~10 MB over the network, then Python starts
   const MAX_INPUT_BYTES = 5 * 1024 * 1024; // refused above this, before it reaches Python
   const CLASSIFY_TIMEOUT_MS = 20000; // one classification; the runtime itself is linear-time
+  const MAX_LINK_CHARS = 1500000; // longer share links are refused: browsers and chat apps cut them
+  const LONG_LINK_CHARS = 8000; // above this, the link works but some apps may cut it
+  const EXCERPT_CONTEXT_LINES = 2; // lines shown around the evidence
+  const EXCERPT_MAX_CHARS = 600; // per side of the evidence, and for the evidence itself (then "…")
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || document.baseURI;
   const SITE_ROOT = new URL("../", SCRIPT_URL); // checker.js sits in <site>/checker/
   const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent || "");
@@ -93,6 +102,7 @@
       if (message.type === "state") {
         if (message.state === "ready") {
           clearTimeout(this.loadTimer);
+          mark("bouncecodes:ready");
           this.setState("ready", "");
         } else if (message.state === "failed") {
           this.fail(`Python could not load: ${message.message || "unknown error"}`);
@@ -104,7 +114,7 @@
       this.pending.delete(message.id);
       clearTimeout(request.timer);
       if (message.error !== undefined) request.reject(new CheckerError(message.error, message.kind || "internal"));
-      else request.resolve(message.results || []);
+      else request.resolve({ ...message, sentAt: request.sentAt });
     },
 
     // Stop the worker, reject every pending request; the next classify() starts afresh.
@@ -121,7 +131,9 @@
       this.setState(state, message);
     },
 
-    classify(text) {
+    // input: {text} or {bytes: Uint8Array, label}. Resolves to the worker's answer:
+    // {results, json, pages, text?} (see worker.js).
+    classify(input) {
       if (!this.worker) this.start();
       return new Promise((resolve, reject) => {
         const id = this.nextId++;
@@ -131,12 +143,13 @@
           this.fail("That took too long, so the checker was stopped. Try a shorter text.", "idle");
           reject(new CheckerError("That took too long, so the checker was stopped. Try a shorter text.", "timeout"));
         }, CLASSIFY_TIMEOUT_MS);
-        const request = { resolve, reject, timer: null };
+        const request = { resolve, reject, timer: null, sentAt: 0 };
         this.pending.set(id, request);
         const send = () => {
-          if (!this.pending.has(id)) return;
+          if (!this.pending.has(id) || !this.worker) return;
           request.timer = arm();
-          this.worker.postMessage({ id, text });
+          request.sentAt = performance.now();
+          this.worker.postMessage({ id, ...input });
         };
         if (this.state === "ready") send();
         else {
@@ -153,7 +166,95 @@
     },
   };
 
-  // ---- the page: built with createElement and textContent only ----
+  // Performance marks for anyone measuring the page (benchmarks/checker_load.py reads them).
+  let firstResult = false;
+  function mark(name) {
+    try {
+      performance.mark(name);
+    } catch {
+      // no User Timing: nothing to record
+    }
+  }
+
+  // ---- share links: the text in the URL fragment, never in the path or the query ----
+
+  const share = {
+    canCompress() {
+      try {
+        return typeof CompressionStream === "function" && Boolean(new CompressionStream("deflate-raw"));
+      } catch {
+        return false;
+      }
+    },
+
+    toBase64url(bytes) {
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    },
+
+    fromBase64url(text) {
+      const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+      const binary = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      return bytes;
+    },
+
+    async pipe(bytes, transform, limit = Infinity) {
+      const reader = new Blob([bytes]).stream().pipeThrough(transform).getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (size > limit) {
+          await reader.cancel();
+          throw new CheckerError("The text in this link is over 5 MB.", "InputTooLargeError");
+        }
+        chunks.push(value);
+      }
+      const out = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+      return out;
+    },
+
+    // "#bz=…" (deflate-raw) when the browser can compress, else "#b=…" (plain UTF-8).
+    async encode(text) {
+      const bytes = new TextEncoder().encode(text);
+      if (this.canCompress()) return `#bz=${this.toBase64url(await this.pipe(bytes, new CompressionStream("deflate-raw")))}`;
+      return `#b=${this.toBase64url(bytes)}`;
+    },
+
+    // The text of a share fragment; null when the fragment is no share link.
+    async decode(hash) {
+      const m = /^#(bz?)=([A-Za-z0-9_-]*)$/.exec(hash || "");
+      if (!m) return null;
+      let bytes;
+      try {
+        bytes = this.fromBase64url(m[2]);
+        if (m[1] === "bz") {
+          if (typeof DecompressionStream !== "function") {
+            throw new CheckerError("This browser cannot open compressed share links.", "InputError");
+          }
+          bytes = await this.pipe(bytes, new DecompressionStream("deflate-raw"), MAX_INPUT_BYTES);
+        }
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch (err) {
+        if (err instanceof CheckerError) throw err;
+        throw new CheckerError("This share link is damaged: it was probably cut short when it was copied.", "InputError");
+      }
+    },
+  };
+
+  // ---- the page: built with createElement and text nodes only ----
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -162,9 +263,9 @@
     return node;
   }
 
-  function link(href, text) {
+  function link(path, text) {
     const a = el("a", null, text);
-    a.href = href;
+    a.href = new URL(path, SITE_ROOT).href;
     return a;
   }
 
@@ -174,17 +275,90 @@
     return node;
   }
 
-  function field(list, label, value, { code = false, href = null } = {}) {
-    if (value === undefined || value === null || value === "") return;
-    list.append(el("dt", null, label));
-    const dd = el("dd");
-    if (code) dd.append(el("code", null, value));
-    else if (href) dd.append(link(href, value));
-    else dd.textContent = String(value);
-    list.append(dd);
+  // dd content: plain text, <code>, or a link (around <code> when both) when there is a page.
+  function field(list, label, value, { code = false, page = "", note = "", notePage = "", className = "" } = {}) {
+    if (value === undefined || value === null || value === "") return null;
+    const dt = el("dt", null, label);
+    const dd = el("dd", className || null);
+    const inner = code ? el("code", null, value) : document.createTextNode(String(value));
+    if (page) {
+      const a = link(page, "");
+      a.append(inner);
+      dd.append(a);
+    } else {
+      dd.append(inner);
+    }
+    if (note) {
+      const span = el("span", "bc-card__note", `${note} (`);
+      if (notePage) span.append(link(notePage, "about pseudo codes"), ")");
+      else span.textContent = note;
+      dd.append(" ", span);
+    }
+    list.append(dt, dd);
+    return dd;
   }
 
-  function card(result, index, total) {
+  // Python counts code points; JavaScript strings count UTF-16 units. Converts every span of the
+  // results at once, in one walk over the text (only when it holds characters beyond U+FFFF).
+  function unitSpans(text, spans) {
+    const valid = (span) => Array.isArray(span) && span.length === 2 && span[1] > span[0];
+    if (!/[\uD800-\uDBFF]/.test(text)) {
+      return spans.map((span) => (valid(span) ? [Math.min(span[0], text.length), Math.min(span[1], text.length)] : null));
+    }
+    const wanted = [...new Set(spans.filter(valid).flat())].sort((a, b) => a - b);
+    const units = new Map();
+    let seen = 0;
+    let at = 0;
+    for (const offset of wanted) {
+      while (seen < offset && at < text.length) {
+        const c = text.charCodeAt(at);
+        at += c >= 0xd800 && c <= 0xdbff && at + 1 < text.length ? 2 : 1;
+        seen += 1;
+      }
+      units.set(offset, at);
+    }
+    return spans.map((span) => (valid(span) ? [units.get(span[0]), units.get(span[1])] : null));
+  }
+
+  // A read-only view of the text around [start, end) (UTF-16 indices), that part in <mark>; span
+  // is the result's own span (code points), kept on the mark for reference.
+  function evidence(text, units, span) {
+    if (!units || !text) return null;
+    const [start, end] = units;
+    if (!(end > start)) return null;
+    let from = start;
+    for (let lines = 0; from > 0 && lines <= EXCERPT_CONTEXT_LINES && start - from < EXCERPT_MAX_CHARS; ) {
+      from -= 1;
+      if (text[from] === "\n") lines += 1;
+    }
+    if (from < start && text[from] === "\n") from += 1;
+    let to = end;
+    for (let lines = 0; to < text.length && lines <= EXCERPT_CONTEXT_LINES && to - end < EXCERPT_MAX_CHARS; to++) {
+      if (text[to] === "\n") lines += 1;
+    }
+    if (to > end && text[to - 1] === "\n") to -= 1;
+
+    const pre = el("pre", "bc-evidence");
+    const more = (where) => el("span", `bc-evidence__more bc-evidence__more--${where}`, "…");
+    if (from > 0) pre.append(more("before"));
+    pre.append(document.createTextNode(text.slice(from, start)));
+    const mark = el("mark", "bc-evidence__mark");
+    if (end - start > 2 * EXCERPT_MAX_CHARS) {
+      mark.append(document.createTextNode(text.slice(start, start + EXCERPT_MAX_CHARS)));
+      mark.append(more("inside"));
+      mark.append(document.createTextNode(text.slice(end - EXCERPT_MAX_CHARS, end)));
+    } else {
+      mark.textContent = text.slice(start, end);
+    }
+    mark.dataset.start = String(span[0]);
+    mark.dataset.end = String(span[1]);
+    pre.append(mark, document.createTextNode(text.slice(end, to)));
+    if (to < text.length) pre.append(more("after"));
+    return pre;
+  }
+
+  function card(result, pages, text, units, index, total) {
+    pages = pages || {};
     const article = el("article", "bc-card");
     article.classList.add(result.permanent ? "bc-card--permanent" : "bc-card--temporary");
     const head = el("div", "bc-card__head");
@@ -195,13 +369,13 @@
     article.append(head);
 
     const badges = el("p", "bc-card__badges");
-    const reason = link(new URL(`reasons/${encodeURIComponent(result.reason)}/`, SITE_ROOT).href, result.reason);
+    const reason = link(pages.reason || `reasons/${encodeURIComponent(result.reason)}/`, result.reason);
     reason.className = "bc-badge bc-badge--reason";
     reason.title = "What this reason means";
     badges.append(reason);
     badges.append(result.permanent
-      ? badge("permanent", "permanent", "Retrying will not help (5xx)")
-      : badge("temporary", "temporary", "The sender may retry later (4xx)"));
+      ? badge("permanent", "permanent", "Retrying will not help")
+      : badge("temporary", "temporary", "The sender may retry later"));
     badges.append(result.hard
       ? badge("hard bounce", "hard", "Stop sending to this address")
       : badge("soft bounce", "soft", "The address may work again"));
@@ -210,20 +384,25 @@
     if (result.action) article.append(el("p", "bc-card__action", result.action));
 
     const details = el("dl", "bc-card__fields");
-    field(details, "Enhanced status", result.status, { code: true });
-    field(details, "Reply code", result.reply, { code: true });
+    // status_source: "bounce" (the server sent the code), "pseudo" (derived from the reason), ""
+    // (none). Older runtimes have no such field: a status there always came from the bounce.
+    const pseudo = result.status_source === "pseudo";
+    field(details, "Reply code", result.reply, { code: true, page: pages.reply, className: "bc-field--reply" });
+    field(details, "Enhanced status", result.status, {
+      code: true,
+      page: pseudo ? "" : pages.status,
+      note: pseudo ? "derived from the reason, not sent by the server" : "",
+      notePage: "guides/pseudo-status-codes/",
+      className: pseudo ? "bc-field--status bc-field--pseudo" : "bc-field--status",
+    });
     field(details, "Detail", result.detail);
-    if (result.provider) {
-      field(details, "Provider", result.provider, {
-        href: new URL(`providers/${encodeURIComponent(result.provider)}/`, SITE_ROOT).href,
-      });
-    }
+    field(details, "Provider", result.provider, { page: pages.provider, className: "bc-field--provider" });
     field(details, "Command", result.command, { code: true });
     field(details, "Remote MTA", result.remote_mta);
     field(details, "Reporting MTA", result.reporting_mta);
     field(details, "Feedback type", result.feedback_type);
     field(details, "Found in", result.source);
-    field(details, "Decided by", result.rule, { code: true });
+    field(details, "Decided by", result.rule, { code: true, page: pages.rule, className: "bc-field--rule" });
     article.append(details);
 
     if (result.diagnostic) {
@@ -232,19 +411,43 @@
       quote.append(el("pre", null, result.diagnostic));
       article.append(quote);
     }
+    const view = evidence(text, units, result.span);
+    if (view) {
+      const where = el("div", "bc-card__evidence");
+      where.append(el("p", "bc-card__label", "Where it was found in your text"), view);
+      article.append(where);
+    }
     return article;
+  }
+
+  async function copyText(text, fallbackNode) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      if (fallbackNode) { // the user can still copy it by hand
+        const range = document.createRange();
+        range.selectNodeContents(fallbackNode);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+      return false;
+    }
   }
 
   function mount(root) {
     if (root.dataset.bcMounted) return;
     root.dataset.bcMounted = "1";
+    root.dataset.bcRuns = "0";
     root.replaceChildren(); // drops the <noscript>-style fallback text, if any
     root.classList.add("bc-checker");
 
     const form = el("form", "bc-form");
     form.noValidate = true;
     const inputId = `${ROOT_ID}-input`;
-    const label = el("label", "bc-form__label", "Paste a server reply, a bounce email (with its headers) or MTA log lines");
+    const label = el("label", "bc-form__label",
+      "Paste a server reply, a bounce email (with its headers) or MTA log lines — or drop a .eml file here");
     label.htmlFor = inputId;
     const input = el("textarea", "bc-form__input");
     Object.assign(input, { id: inputId, rows: 10, spellcheck: false, autocomplete: "off" });
@@ -257,30 +460,56 @@
     const hint = el("span", "bc-form__hint");
     const kbd = (text) => el("kbd", null, text);
     hint.append(kbd(IS_MAC ? "⌘" : "Ctrl"), "+", kbd("Enter"));
-    const examples = el("span", "bc-form__examples", "Try: ");
+
+    const fileInput = el("input", "bc-form__file");
+    Object.assign(fileInput, { type: "file", accept: ".eml,.txt,message/rfc822" });
+    fileInput.setAttribute("aria-label", "Open a bounce file (.eml or .txt)");
+    const openButton = el("button", "md-button bc-form__open", "Open file…");
+    openButton.type = "button";
+    openButton.addEventListener("click", () => fileInput.click());
+    const shareButton = el("button", "md-button bc-form__share", "Share link");
+    shareButton.type = "button";
+    shareButton.title = "Put the text in this page's address (after the #, which is never sent to a server) and copy it";
+    bar.append(button, hint, openButton, fileInput, shareButton);
+
+    const examples = el("p", "bc-form__examples", "Try: ");
     EXAMPLES.forEach(([name, text], i) => {
       const b = el("button", "bc-form__example", name);
       b.type = "button";
       b.addEventListener("click", () => {
         input.value = text;
+        loaded = null;
         input.focus();
         run();
       });
       examples.append(b);
       if (i < EXAMPLES.length - 1) examples.append(" · ");
     });
-    bar.append(button, hint, examples);
 
     const status = el("p", "bc-status");
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
+    const shareOut = el("p", "bc-share");
+    shareOut.hidden = true;
     const results = el("div", "bc-results");
+
+    // The answer as `bouncecodes classify --format json` prints it, to read or copy.
+    const json = el("details", "bc-json");
+    json.hidden = true;
+    const summary = el("summary", null, "JSON, as ");
+    summary.append(el("code", null, "bouncecodes classify --format json"), " prints it");
+    const jsonPre = el("pre", "bc-json__text");
+    const copyJson = el("button", "md-button bc-json__copy", "Copy JSON");
+    copyJson.type = "button";
+    json.append(summary, copyJson, jsonPre);
+
     const privacy = el("p", "bc-privacy", "Runs entirely in your browser (Python compiled to WebAssembly): the text you paste is not sent anywhere.");
 
-    form.append(label, input, bar);
-    root.append(form, status, results, privacy);
+    form.append(label, input, bar, examples);
+    root.append(form, status, shareOut, results, json, privacy);
 
     let busy = false;
+    let loaded = null; // {bytes, label, text}: an opened file, while the text box still shows it
     const showStatus = (text, kind = "info") => {
       status.textContent = text;
       status.dataset.kind = kind;
@@ -290,49 +519,193 @@
       if (busy) return;
       if (state === "loading") showStatus(message || "Loading Python…", "loading");
       else if (state === "failed") showStatus(message, "error");
-      else if (state === "ready" && status.dataset.kind === "loading") showStatus("Ready.", "info");
+      else if (state === "ready" && (!status.dataset.kind || status.dataset.kind === "loading")) showStatus("Ready.", "info");
     });
+    const done = () => {
+      root.dataset.bcRuns = String(Number(root.dataset.bcRuns) + 1);
+    };
+    const tooLarge = (size) => {
+      results.replaceChildren();
+      json.hidden = true;
+      showStatus(`This is ${(size / 1048576).toFixed(1)} MB; the checker takes up to 5 MB. ` +
+        "Paste one bounce, or use the bouncecodes command for large files.", "error");
+      done();
+    };
 
+    let again = false; // a run asked for while one is going: done right after it
     async function run() {
+      if (busy) {
+        again = true;
+        return;
+      }
       const text = input.value;
-      if (!text.trim()) {
+      const fromFile = loaded && loaded.text === text ? loaded : null;
+      if (!fromFile && !text.trim()) {
         showStatus("Paste something to classify first.", "error");
         input.focus();
         return;
       }
-      const size = new TextEncoder().encode(text).length;
-      if (size > MAX_INPUT_BYTES) {
-        results.replaceChildren();
-        showStatus(`This text is ${(size / 1048576).toFixed(1)} MB; the checker takes up to 5 MB. ` +
-          "Paste one bounce, or use the bouncecodes command for large files.", "error");
-        return;
-      }
+      const size = fromFile ? fromFile.bytes.length : new TextEncoder().encode(text).length;
+      if (size > MAX_INPUT_BYTES) return tooLarge(size);
       busy = true;
       button.disabled = true;
       root.setAttribute("aria-busy", "true");
       showStatus(engine.state === "ready" ? "Classifying…" : "Loading Python, then classifying…", "loading");
-      const started = performance.now();
       try {
-        const found = await engine.classify(text);
+        const answer = await engine.classify(fromFile ? { bytes: fromFile.bytes, label: fromFile.label } : { text });
         if (!root.isConnected) return;
-        results.replaceChildren(...found.map((r, i) => card(r, i, found.length)));
-        const ms = Math.round(performance.now() - started);
+        const shown = typeof answer.text === "string" ? answer.text : text;
+        if (fromFile && input.value === fromFile.text) {
+          input.value = shown; // the file as the classifier read it
+          fromFile.text = input.value;
+        }
+        const found = answer.results || [];
+        const units = unitSpans(shown, found.map((r) => r.span));
+        results.replaceChildren(...found.map((r, i) => card(r, (answer.pages || [])[i], shown, units[i], i, found.length)));
+        results.querySelectorAll(".bc-evidence").forEach((view) => { // the evidence in sight, not just its context
+          const marked = view.querySelector("mark");
+          if (marked) view.scrollTop = Math.max(0, marked.offsetTop - 24);
+        });
+        jsonPre.textContent = answer.json || "";
+        json.hidden = !answer.json;
+        // from the request to the worker (Python ready) to the cards in the page
+        const ms = performance.now() - answer.sentAt;
+        root.dataset.bcMs = ms.toFixed(1);
+        if (!firstResult) {
+          firstResult = true;
+          mark("bouncecodes:first-result");
+        }
+        const took = ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
         if (found.length === 0) {
           showStatus("No bounce found: no reply code, enhanced status or delivery report in this text.", "empty");
         } else {
-          showStatus(`${found.length} recipient${found.length === 1 ? "" : "s"} classified in ${ms} ms.`, "info");
+          showStatus(`${found.length} recipient${found.length === 1 ? "" : "s"} classified in ${took} ms.`, "info");
         }
       } catch (err) {
         if (!root.isConnected) return;
         results.replaceChildren();
+        json.hidden = true;
         const prefix = err.kind === "InputTooLargeError" || err.kind === "InputError" ? "" : "Error: ";
         showStatus(`${prefix}${err.message || err}`, "error");
       } finally {
         busy = false;
         button.disabled = false;
         root.removeAttribute("aria-busy");
+        if (root.isConnected) done();
+        if (again && root.isConnected) {
+          again = false;
+          run();
+        }
       }
     }
+
+    // -- files: read as bytes, classified as bytes (the classifier decodes them as the CLI does) --
+    async function openFile(file) {
+      if (!file) return;
+      if (file.size > MAX_INPUT_BYTES) return tooLarge(file.size);
+      try {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        // shown until the classifier sends back its own decoding (UTF-8, else Latin-1)
+        const preview = new TextDecoder("utf-8").decode(bytes);
+        loaded = { bytes, label: file.name || "-", text: "" };
+        input.value = preview;
+        loaded.text = input.value;
+        clearShareHash();
+        run();
+      } catch (err) {
+        showStatus(`This file could not be read: ${err.message || err}`, "error");
+        done();
+      }
+    }
+    fileInput.addEventListener("change", () => {
+      const file = fileInput.files && fileInput.files[0];
+      fileInput.value = ""; // the same file can be opened again
+      openFile(file);
+    });
+    const hasFiles = (event) => event.dataTransfer && [...(event.dataTransfer.types || [])].includes("Files");
+    form.addEventListener("dragover", (event) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      form.classList.add("bc-form--drop");
+    });
+    form.addEventListener("dragleave", (event) => {
+      if (!form.contains(event.relatedTarget)) form.classList.remove("bc-form--drop");
+    });
+    form.addEventListener("drop", (event) => {
+      form.classList.remove("bc-form--drop");
+      if (!hasFiles(event)) return; // dropped text goes into the text box as usual
+      event.preventDefault();
+      openFile(event.dataTransfer.files[0]);
+    });
+
+    // -- share links --
+    function clearShareHash() {
+      if (/^#bz?=/.test(location.hash)) history.replaceState(history.state, "", location.pathname + location.search);
+      shareOut.hidden = true;
+    }
+    input.addEventListener("input", () => {
+      if (loaded && input.value !== loaded.text) loaded = null;
+      clearShareHash();
+    });
+    shareButton.addEventListener("click", async () => {
+      const text = input.value;
+      if (!text.trim()) {
+        showStatus("Paste something first: the link carries the text.", "error");
+        return;
+      }
+      if (new TextEncoder().encode(text).length > MAX_INPUT_BYTES) return tooLarge(new TextEncoder().encode(text).length);
+      const fragment = await share.encode(text);
+      if (fragment.length > MAX_LINK_CHARS) {
+        showStatus("This text is too long for a link; share the file instead.", "error");
+        return;
+      }
+      history.replaceState(history.state, "", location.pathname + location.search + fragment);
+      const url = location.href;
+      const box = el("input", "bc-share__url");
+      Object.assign(box, { type: "text", readOnly: true, value: url, spellcheck: false });
+      box.setAttribute("aria-label", "Share link");
+      box.addEventListener("focus", () => box.select());
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(url);
+        copied = true;
+      } catch {
+        // no clipboard access: the link is selected in the box below, to copy by hand
+      }
+      shareOut.replaceChildren(el("span", "bc-share__title", copied ? "Link copied." : "Copy this link:"), box,
+        el("span", "bc-share__note",
+          "The text is in the part after #, which browsers never send to a server: whoever opens the link " +
+          "classifies it in their own browser." +
+          (url.length > LONG_LINK_CHARS ? " It is a long link: some mail and chat apps cut long links." : "")));
+      shareOut.hidden = false;
+      if (!copied) box.select();
+    });
+    async function openShared() {
+      let text;
+      try {
+        text = await share.decode(location.hash);
+      } catch (err) {
+        showStatus(err.message || String(err), "error");
+        done();
+        return;
+      }
+      if (text === null || !root.isConnected) return;
+      input.value = text;
+      loaded = null;
+      run();
+    }
+    const onHash = () => {
+      if (!root.isConnected) return window.removeEventListener("hashchange", onHash);
+      openShared();
+    };
+    window.addEventListener("hashchange", onHash);
+
+    copyJson.addEventListener("click", async () => {
+      const copied = await copyText(jsonPre.textContent, jsonPre);
+      copyJson.textContent = copied ? "Copied" : "Selected: copy it";
+      setTimeout(() => { copyJson.textContent = "Copy JSON"; }, 2000);
+    });
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -346,6 +719,7 @@
     });
 
     engine.start(); // load while the user pastes
+    openShared();
   }
 
   function mountAll() {

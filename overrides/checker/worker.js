@@ -3,10 +3,18 @@
 // Started by checker.js as `new Worker(url, { type: "module" })`. Protocol (all messages are plain objects):
 //
 //   page → worker  {type: "init", indexURL, runtimeURL, stdLibURL?}    once, first
-//   page → worker  {id, text}                                           classify one paste
+//   page → worker  {id, text, label?} or {id, bytes: Uint8Array, label?} classify one paste or one file
 //   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?}
-//   worker → page  {id, results: [Result.to_dict(), ...]}               one per recipient, possibly none
+//   worker → page  {id, results, json, pages, text?}                    the answer
 //   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal"}
+//
+// An answer holds `results`: [Result.to_dict(), ...], one per recipient, possibly none; `json`: the
+// very text `bouncecodes classify --format json` prints for the same input (records made by the
+// CLI's own function, `label` standing for the file name, "-" by default as for standard input);
+// `pages`: per result, the site pages of its reply code, enhanced code, reason, provider and rule,
+// relative to the site root ("" where the registry has no page); and, when the text the classifier
+// read differs from what was sent (bytes, or \r line ends), `text`: that text. Result spans are
+// offsets, in code points, into `text` (or into the text sent).
 //
 // indexURL is the versioned Pyodide folder (…/pyodide/314.0.7/), runtimeURL the content-hashed
 // bouncecodes-<hash>.zip, stdLibURL the optional trimmed python_stdlib-<hash>.zip. Requests that
@@ -17,12 +25,58 @@ const GLUE = `
 import json, sys
 sys.path.insert(0, RUNTIME_PATH)
 import bouncecodes
+from bouncecodes.cli import _record
+from bouncecodes.parse.common import to_text
 
-def _bouncecodes_classify(text):
+_registry = bouncecodes.load_registry()
+
+
+def _rule_page(rule):
+    kind, _, name = rule.partition(":")
+    if kind == "provider" and "/" in name:
+        provider, _, anchor = name.partition("/")
+        return f"providers/{provider}/#{anchor}" if _registry.provider(provider) else ""
+    if kind == "phrase" and "/" in name:
+        reason, _, anchor = name.partition("/")
+        return f"reasons/{reason}/#pattern-{anchor}"
+    if kind == "enhanced" and _registry.enhanced_entry(name):
+        return f"enhanced/{name}/"
+    if kind == "reply" and _registry.reply_code(name):
+        return f"reply/{name}/"
+    if kind == "reason":
+        return f"reasons/{name}/"
+    return ""
+
+
+def _pages(r):
+    entry = _registry.enhanced_entry(r.status) if r.status else None
+    pseudo = getattr(r, "status_source", "") == "pseudo"
+    return {
+        "reply": f"reply/{r.reply}/" if r.reply and _registry.reply_code(r.reply) else "",
+        "status": f"enhanced/{entry.code}/" if entry is not None and not pseudo else "",
+        "reason": f"reasons/{r.reason}/",
+        "provider": f"providers/{r.provider}/" if r.provider and _registry.provider(r.provider) else "",
+        "rule": _rule_page(r.rule),
+    }
+
+
+def _bouncecodes_classify(data, label="-"):
+    if not isinstance(data, str):
+        data = bytes(data.to_py())  # a Uint8Array: the file's bytes, undecoded
     try:
-        return json.dumps({"results": [r.to_dict() for r in bouncecodes.classify(text)]})
+        results = bouncecodes.classify(data)
     except bouncecodes.BounceCodesError as exc:
         return json.dumps({"error": str(exc), "kind": type(exc).__name__})
+    answer = {
+        "results": [r.to_dict() for r in results],
+        "json": json.dumps([_record(label, r) for r in results], ensure_ascii=False, indent=2) + "\\n",
+        "pages": [_pages(r) for r in results],
+    }
+    text = to_text(data)
+    if text != data:
+        answer["text"] = text
+    return json.dumps(answer, ensure_ascii=False)
+
 
 _bouncecodes_classify("550 5.1.1 <warm-up@example.org>: user unknown")  # loads the registry once, now
 `;
@@ -36,6 +90,15 @@ function post(message) {
 async function load({ indexURL, runtimeURL, stdLibURL }) {
   const started = performance.now();
   post({ type: "state", state: "loading", message: "Loading Python…" });
+  // Fail fast where loadPyodide would hang without a word: no WebAssembly at all, or a policy
+  // that forbids compiling it (a Content-Security-Policy without 'wasm-unsafe-eval').
+  if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
+  try {
+    await WebAssembly.compile(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])); // an empty module
+  } catch (err) {
+    throw new Error("WebAssembly is blocked here: a Content-Security-Policy must allow 'wasm-unsafe-eval' " +
+      `(${(err && err.message) || err})`);
+  }
   const base = indexURL.endsWith("/") ? indexURL : `${indexURL}/`;
   const [{ loadPyodide }, runtime] = await Promise.all([
     import(`${base}pyodide.mjs`),
@@ -66,10 +129,11 @@ self.addEventListener("message", async (event) => {
     ready.catch((err) => post({ type: "state", state: "failed", message: String((err && err.message) || err) }));
     return;
   }
-  const { id, text } = message;
+  const { id, text, bytes } = message;
   if (id === undefined) return;
-  if (typeof text !== "string") {
-    post({ id, error: "Expected text to classify.", kind: "InputError" });
+  const label = typeof message.label === "string" && message.label ? message.label : "-";
+  if (typeof text !== "string" && !(bytes instanceof Uint8Array)) {
+    post({ id, error: "Expected text or bytes to classify.", kind: "InputError" });
     return;
   }
   if (!ready) {
@@ -78,8 +142,8 @@ self.addEventListener("message", async (event) => {
   }
   try {
     const classify = await ready;
-    const answer = JSON.parse(classify(text));
-    post(answer.error === undefined ? { id, results: answer.results } : { id, error: answer.error, kind: answer.kind });
+    const answer = JSON.parse(classify(typeof text === "string" ? text : bytes, label));
+    post(answer.error === undefined ? { id, ...answer } : { id, error: answer.error, kind: answer.kind });
   } catch (err) {
     post({ id, error: String((err && err.message) || err), kind: "internal" });
   }

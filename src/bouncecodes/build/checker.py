@@ -264,7 +264,7 @@ def _collect(runtime_zip, samples_json, whole_json, glue_json):
             with open(src, "wb") as fh:
                 fh.write(sz.read(name))
             cfile = py_compile.compile(src, cfile="/tmp/stdlib-pyc/out.pyc", dfile=f"{stdlib}/{name}", doraise=True,
-                                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, optimize=2)
             with open(cfile, "rb") as fh:
                 entries.append([name + "c", base64.b64encode(fh.read()).decode("ascii")])
     return json.dumps({"python": sys.version, "entries": entries})
@@ -293,7 +293,8 @@ def build_stdlib_zip(out_dir: Path, node_modules: Path, runtime_zip: Path, *, no
     ``runtime_zip`` and every module its import statements name, classifies
     :data:`STDLIB_SAMPLES`, and imports all of :data:`STDLIB_WHOLE_PACKAGES`; every standard-library
     module then loaded (Pyodide's start-up ones included) is compiled by that same Python into a
-    sourceless ``.pyc`` (unchecked-hash, so no timestamps) and written to
+    sourceless ``.pyc`` (unchecked-hash, so no timestamps; optimisation level 2, so without
+    docstrings and asserts: about 12 % fewer bytes to download) and written to
     ``out_dir/python_stdlib-<sha256[:12]>.zip``; older ``python_stdlib-*.zip`` files there are
     removed. The ``.pyc`` files only load on the exact Pyodide version that made them: serve the
     zip beside that version's files. Raises :class:`CheckerAssetError` if Node or Pyodide fails."""
