@@ -267,3 +267,29 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path) -> None:
     time.sleep(0.2)
     left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True, check=False).stdout
     assert left.strip() == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_a_file_changing_under_the_workers_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every worker reads every file: if one sees a message more (an mbox written to during the
+    run), the run stops with exit status 1 rather than print results out of order."""
+    import os
+
+    import bouncecodes.cli as cli
+
+    marker = tmp_path / "marker"
+    real = cli._documents
+
+    def documents(path: Path | None, stdin: object) -> object:
+        yield from real(path, stdin)  # type: ignore[arg-type]
+        if path is not None and path.name == "005-dsn.eml":
+            try:  # the first worker here sees one message more than the other
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+                yield "005-dsn.eml#2", DSN.encode()
+            except FileExistsError:
+                pass
+
+    monkeypatch.setattr(cli, "_documents", documents)
+    code = main(["classify", "--format", "jsonl", "--jobs", "2", *_many_inputs(tmp_path)])
+    assert code == 1 and "changed while the workers read it" in capsys.readouterr().err

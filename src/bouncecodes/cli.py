@@ -230,7 +230,7 @@ class WorkerError(RuntimeError):
 
 
 _END = "end"  # the event that closes a file
-_UNIT = "unit"  # heads a unit's events: (_UNIT, whether it is the file's last)
+_UNIT = "unit"  # heads a unit's events: (_UNIT, (its number, its file's number, whether it is the file's last))
 _CRASH = "crash"  # a worker's unexpected exception, as text
 
 
@@ -262,10 +262,10 @@ RUN = 8
 def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
     """A worker's whole life. It reads every file, as every worker does, and classifies the units
     that are its own: the ``RUN`` units in every ``jobs * RUN``, counted over all files. Each unit
-    goes into the pipe as ``[(_UNIT, last unit of its file?), *events]``."""
+    goes into the pipe as ``[(_UNIT, (unit, file, last unit of the file?)), *events]``."""
     unit = 0
     stdin = io.BytesIO(b"")  # workers never read standard input
-    for path in files:
+    for number, path in enumerate(files):
         units = _file_units(path, stdin)
         current: tuple[str, bytes, list[Event] | None] | None = next(units)
         while current is not None:
@@ -273,7 +273,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
             if (unit // RUN) % jobs == me:
                 label, data, failed = current
                 events = failed if failed is not None else classifier.document(label, data)
-                _send(pipe, [(_UNIT, following is None), *events])
+                _send(pipe, [(_UNIT, (unit, number, following is None)), *events])
                 pipe.flush()
             unit += 1
             current = following
@@ -318,7 +318,7 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
             pids.append(pid)
             readers.append(os.fdopen(read_fd, "rb"))
         unit = 0
-        for path in files:
+        for number, path in enumerate(files):
             last = False
             while not last:
                 events = _receive(readers[(unit // RUN) % jobs])
@@ -327,8 +327,11 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
                 kind, value = events[0]
                 if kind == _CRASH:
                     raise WorkerError(f"a worker process failed on {path}:\n{value}")
+                if kind != _UNIT or tuple(value[:2]) != (unit, number):
+                    # the workers disagree on what the files hold: one changed while being read
+                    raise WorkerError(f"{path} changed while the workers read it; run again with --jobs 1")
                 unit += 1
-                last = bool(value)
+                last = bool(value[2])
                 if len(events) > 1:
                     yield events[1:]
             yield [(_END, 0)]
