@@ -102,7 +102,7 @@
       if (message.type === "state") {
         if (message.state === "ready") {
           clearTimeout(this.loadTimer);
-          mark("bouncecodes:ready");
+          mark("bouncecodes:ready", { ms: message.ms, python: message.python, runtime: message.runtime });
           this.setState("ready", "");
         } else if (message.state === "failed") {
           this.fail(`Python could not load: ${message.message || "unknown error"}`);
@@ -168,9 +168,9 @@
 
   // Performance marks for anyone measuring the page (benchmarks/checker_load.py reads them).
   let firstResult = false;
-  function mark(name) {
+  function mark(name, detail = null) {
     try {
-      performance.mark(name);
+      performance.mark(name, { detail });
     } catch {
       // no User Timing: nothing to record
     }

@@ -4,7 +4,7 @@
 //
 //   page → worker  {type: "init", indexURL, runtimeURL, stdLibURL?}    once, first
 //   page → worker  {id, text, label?} or {id, bytes: Uint8Array, label?} classify one paste or one file
-//   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?}
+//   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?}
 //   worker → page  {id, results, json, pages, text?}                    the answer
 //   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal"}
 //
@@ -110,6 +110,7 @@ async function load({ indexURL, runtimeURL, stdLibURL }) {
   const options = { indexURL: base, stdout: () => {}, stderr: (line) => console.warn("[pyodide]", line) };
   if (stdLibURL) options.stdLibURL = stdLibURL;
   const pyodide = await loadPyodide(options);
+  const pythonUp = performance.now();
   const name = runtimeURL.split("/").pop().split(/[?#]/)[0] || "bouncecodes.zip";
   const path = `/lib/bouncecodes-runtime/${name}`;
   pyodide.FS.mkdirTree("/lib/bouncecodes-runtime");
@@ -117,7 +118,10 @@ async function load({ indexURL, runtimeURL, stdLibURL }) {
   pyodide.globals.set("RUNTIME_PATH", path);
   await pyodide.runPythonAsync(GLUE);
   const classify = pyodide.globals.get("_bouncecodes_classify");
-  post({ type: "state", state: "ready", ms: Math.round(performance.now() - started) });
+  const now = performance.now();
+  // ms: the whole start; python: until loadPyodide resolved; runtime: the runtime's import and warm-up
+  post({ type: "state", state: "ready", ms: Math.round(now - started), python: Math.round(pythonUp - started),
+         runtime: Math.round(now - pythonUp) });
   return classify;
 }
 

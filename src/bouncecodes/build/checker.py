@@ -9,7 +9,8 @@ module writes what that worker loads:
 * :func:`copy_pyodide` — the five files of the pinned npm ``pyodide`` package that loading needs,
   into a folder named after the Pyodide version (so it can be cached forever too);
 * :func:`build_stdlib_zip` — optionally, a trimmed, byte-compiled standard library to pass as
-  ``stdLibURL`` (Python starts about three times faster);
+  ``stdLibURL`` (Python starts about three times faster); the same run of Pyodide byte-compiles the
+  runtime's modules too (:func:`compiled_runtime`), which is what the site then ships;
 * :func:`build_checker_assets` — all of the above plus the ``manifest.json`` that ``checker.js``
   reads: the one call the site build makes.
 
@@ -39,6 +40,7 @@ __all__ = [
     "build_checker_assets",
     "build_runtime_zip",
     "build_stdlib_zip",
+    "compiled_runtime",
     "copy_pyodide",
     "pyodide_version",
     "runtime_files",
@@ -267,7 +269,17 @@ def _collect(runtime_zip, samples_json, whole_json, glue_json):
                                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, optimize=2)
             with open(cfile, "rb") as fh:
                 entries.append([name + "c", base64.b64encode(fh.read()).decode("ascii")])
-    return json.dumps({"python": sys.version, "entries": entries})
+        runtime = []  # the runtime's own modules, compiled as they are (optimisation level 0, like CPython's default)
+        with zipfile.ZipFile(runtime_zip) as rz:
+            for name in runtime_names:
+                src = "/tmp/stdlib-pyc/runtime.py"
+                with open(src, "wb") as fh:
+                    fh.write(rz.read(name))
+                cfile = py_compile.compile(src, cfile="/tmp/stdlib-pyc/runtime.pyc", dfile=name, doraise=True,
+                                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                with open(cfile, "rb") as fh:
+                    runtime.append([name + "c", base64.b64encode(fh.read()).decode("ascii")])
+    return json.dumps({"python": sys.version, "entries": entries, "runtime": runtime})
 '''
 
 _STDLIB_DRIVER = r"""
@@ -286,18 +298,8 @@ process.stdout.write("BOUNCECODES-STDLIB " + collect("/lib/bouncecodes-runtime/r
 """
 
 
-def build_stdlib_zip(out_dir: Path, node_modules: Path, runtime_zip: Path, *, node: str = "node") -> Path:
-    """Write a trimmed, byte-compiled standard library for ``loadPyodide({stdLibURL})``; return its path.
-
-    Pyodide itself (run by ``node`` from ``node_modules/pyodide``) imports the runtime in
-    ``runtime_zip`` and every module its import statements name, classifies
-    :data:`STDLIB_SAMPLES`, and imports all of :data:`STDLIB_WHOLE_PACKAGES`; every standard-library
-    module then loaded (Pyodide's start-up ones included) is compiled by that same Python into a
-    sourceless ``.pyc`` (unchecked-hash, so no timestamps; optimisation level 2, so without
-    docstrings and asserts: about 12 % fewer bytes to download) and written to
-    ``out_dir/python_stdlib-<sha256[:12]>.zip``; older ``python_stdlib-*.zip`` files there are
-    removed. The ``.pyc`` files only load on the exact Pyodide version that made them: serve the
-    zip beside that version's files. Raises :class:`CheckerAssetError` if Node or Pyodide fails."""
+def _run_collector(node_modules: Path, runtime_zip: Path, node: str) -> dict[str, list[tuple[str, bytes]]]:
+    """Run :data:`_STDLIB_COLLECTOR` in Pyodide under Node: ``{"stdlib": entries, "runtime": entries}``."""
     import subprocess
 
     index = Path(node_modules).resolve() / "pyodide"
@@ -323,8 +325,41 @@ def build_stdlib_zip(out_dir: Path, node_modules: Path, runtime_zip: Path, *, no
             f"compiling the standard library under Pyodide failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
         )
     found = json.loads(lines[0].split(" ", 1)[1])
-    entries = [(str(name), base64.b64decode(data)) for name, data in found["entries"]]
-    return _write_hashed(Path(out_dir), "python_stdlib", write_deterministic_zip(entries))
+    return {key: [(str(name), base64.b64decode(data)) for name, data in found[key]] for key in ("entries", "runtime")}
+
+
+def build_stdlib_zip(out_dir: Path, node_modules: Path, runtime_zip: Path, *, node: str = "node") -> Path:
+    """Write a trimmed, byte-compiled standard library for ``loadPyodide({stdLibURL})``; return its path.
+
+    Pyodide itself (run by ``node`` from ``node_modules/pyodide``) imports the runtime in
+    ``runtime_zip`` and every module its import statements name, classifies
+    :data:`STDLIB_SAMPLES`, and imports all of :data:`STDLIB_WHOLE_PACKAGES`; every standard-library
+    module then loaded (Pyodide's start-up ones included) is compiled by that same Python into a
+    sourceless ``.pyc`` (unchecked-hash, so no timestamps; optimisation level 2, so without
+    docstrings and asserts: about 12 % fewer bytes to download) and written to
+    ``out_dir/python_stdlib-<sha256[:12]>.zip``; older ``python_stdlib-*.zip`` files there are
+    removed. The ``.pyc`` files only load on the exact Pyodide version that made them: serve the
+    zip beside that version's files. Raises :class:`CheckerAssetError` if Node or Pyodide fails."""
+    found = _run_collector(Path(node_modules), Path(runtime_zip), node)
+    return _write_hashed(Path(out_dir), "python_stdlib", write_deterministic_zip(found["entries"]))
+
+
+def compiled_runtime(runtime_zip: Path, compiled: Iterable[tuple[str, bytes]]) -> bytes:
+    """The runtime archive with each ``.py`` replaced by its ``.pyc`` from ``compiled`` (same names + "c").
+
+    Other files (``registry.json``) are kept as they are. Raises :class:`CheckerAssetError` when a
+    module has no compiled form."""
+    pyc = dict(compiled)
+    entries: list[tuple[str, bytes]] = []
+    with zipfile.ZipFile(runtime_zip) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".py"):
+                entries.append((name, archive.read(name)))
+            elif name + "c" in pyc:
+                entries.append((name + "c", pyc[name + "c"]))
+            else:
+                raise CheckerAssetError(f"{name} was not compiled")
+    return write_deterministic_zip(entries)
 
 
 # --- everything at once, for the site build ----------------------------------------------------
@@ -343,32 +378,43 @@ def build_checker_assets(
 ) -> dict[str, str]:
     """Write every asset the checker page loads into ``out_dir``, and ``out_dir/manifest.json``.
 
-    ``out_dir`` gets ``bouncecodes-<hash>.zip`` (:func:`build_runtime_zip`), ``pyodide/<version>/``
-    (:func:`copy_pyodide`), with ``trimmed_stdlib`` also ``python_stdlib-<hash>.zip``
-    (:func:`build_stdlib_zip`, which runs Pyodide under ``node`` for a few seconds), and
+    ``out_dir`` gets ``pyodide/<version>/`` (:func:`copy_pyodide`) and ``bouncecodes-<hash>.zip``:
+    with ``trimmed_stdlib``, the runtime archive of :func:`build_runtime_zip` with every module
+    byte-compiled by Pyodide's own Python (:func:`compiled_runtime`: importing it takes a third of the
+    time the sources take), beside ``python_stdlib-<hash>.zip`` (both from one run of Pyodide under
+    ``node``, a few seconds, see :func:`build_stdlib_zip`); without, the sources as they are. Then
     ``manifest.json``: ``{"runtime", "pyodide", "stdlib", "pyodide_version"}``, paths relative to
     ``out_dir`` (``stdlib`` is ``""`` without the trimmed zip). Returns the manifest.
 
-    With ``cache_dir``, the trimmed zip is kept there under a key of the runtime archive and the
+    With ``cache_dir``, both compiled zips are kept there under a key of the runtime's sources and the
     Pyodide version, so rebuilds (``mkdocs serve``) only run Node when the runtime changed."""
     out_dir = Path(out_dir)
-    runtime = build_runtime_zip(out_dir)
     pyodide_dir = copy_pyodide(out_dir, Path(node_modules))
     version = pyodide_dir.name
     stdlib = ""
-    if trimmed_stdlib:
-        key_source = json.dumps([version, runtime.name, STDLIB_WHOLE_PACKAGES, STDLIB_GLUE_MODULES, STDLIB_SAMPLES,
-                                 _STDLIB_COLLECTOR])
-        key = hashlib.sha256(key_source.encode("utf-8")).hexdigest()[:16]
-        cached = Path(cache_dir) / f"python_stdlib-key-{key}.zip" if cache_dir is not None else None
-        if cached is not None and cached.is_file():
-            stdlib_path = _write_hashed(out_dir, "python_stdlib", cached.read_bytes())
+    with tempfile.TemporaryDirectory() as tmp:
+        source = build_runtime_zip(Path(tmp))
+        if not trimmed_stdlib:
+            runtime = _write_hashed(out_dir, Path(PACKAGE_DIR).name, source.read_bytes())
         else:
-            stdlib_path = build_stdlib_zip(out_dir, Path(node_modules), runtime, node=node)
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomically(cached, stdlib_path.read_bytes())
-        stdlib = stdlib_path.name
+            key_source = json.dumps([version, source.name, STDLIB_WHOLE_PACKAGES, STDLIB_GLUE_MODULES, STDLIB_SAMPLES,
+                                     _STDLIB_COLLECTOR])
+            key = hashlib.sha256(key_source.encode("utf-8")).hexdigest()[:16]
+            cached: dict[str, Path] = {}
+            if cache_dir is not None:
+                cached = {kind: Path(cache_dir) / f"{kind}-key-{key}.zip" for kind in ("python_stdlib", "bouncecodes")}
+            if cached and all(path.is_file() for path in cached.values()):
+                stdlib_bytes, runtime_bytes = (cached["python_stdlib"].read_bytes(), cached["bouncecodes"].read_bytes())
+            else:
+                found = _run_collector(Path(node_modules), source, node)
+                stdlib_bytes = write_deterministic_zip(found["entries"])
+                runtime_bytes = compiled_runtime(source, found["runtime"])
+                for kind, data in (("python_stdlib", stdlib_bytes), ("bouncecodes", runtime_bytes)):
+                    if kind in cached:
+                        cached[kind].parent.mkdir(parents=True, exist_ok=True)
+                        _write_atomically(cached[kind], data)
+            stdlib = _write_hashed(out_dir, "python_stdlib", stdlib_bytes).name
+            runtime = _write_hashed(out_dir, Path(PACKAGE_DIR).name, runtime_bytes)
     manifest = {
         "runtime": runtime.name,
         "pyodide": f"pyodide/{version}/",
