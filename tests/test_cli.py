@@ -161,11 +161,16 @@ def _many_inputs(tmp_path: Path) -> list[str]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers and /proc/self/mem: Linux")
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "text"])
+@pytest.mark.parametrize("shared", [False, True])
 def test_jobs_give_the_serial_output(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+                                     monkeypatch: pytest.MonkeyPatch, fmt: str, shared: bool) -> None:
+    """Files dealt whole to the workers, or (shared) every file read by every worker and its
+    messages dealt out: the same output as the serial run."""
     import bouncecodes.cli as cli
 
     monkeypatch.setattr(cli, "MAX_INPUT", 2500)  # huge.eml is over it: refused
+    if shared:
+        monkeypatch.setattr(cli, "SHARED_FILE_BYTES", 0)
     paths = _many_inputs(tmp_path)
     serial = run(capsys, "classify", "--format", fmt, "--jobs", "1", *paths)
     assert serial[0] == 1  # unreadable, missing and refused inputs
@@ -190,6 +195,7 @@ def test_jobs_share_the_messages_of_one_mbox(tmp_path: Path, capsys: pytest.Capt
     serial = run(capsys, "classify", "--format", "jsonl", "--jobs", "1", str(box))
     assert serial[0] == 0 and len(serial[1].splitlines()) == 60
     monkeypatch.setattr(cli, "PARALLEL_MIN_BYTES", 1000)
+    monkeypatch.setattr(cli, "SHARED_FILE_BYTES", 1000)
     started: list[int] = []
     real = cli._parallel
 
@@ -272,11 +278,13 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
 def test_a_file_changing_under_the_workers_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every worker reads every file: if one sees a message more (an mbox written to during the
-    run), the run stops with exit status 1 rather than print results out of order."""
+    """Every worker reads every large file: if one sees a message more (an mbox written to during
+    the run), the run stops with exit status 1 rather than print results out of order."""
     import os
 
     import bouncecodes.cli as cli
+
+    monkeypatch.setattr(cli, "SHARED_FILE_BYTES", 0)  # every file is "large"
 
     marker = tmp_path / "marker"
     real = cli._documents

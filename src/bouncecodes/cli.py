@@ -255,17 +255,32 @@ def _receive(pipe: io.BufferedReader) -> list[Event] | None:
     return events
 
 
-#: Units (documents) dealt to each worker in turn.
+#: Units dealt to each worker in turn.
 RUN = 8
+#: Files this large are shared message by message (every worker reads them); smaller ones are one
+#: unit each, read by the worker whose unit it is only.
+SHARED_FILE_BYTES = 1024 * 1024
 
 
 def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
-    """A worker's whole life. It reads every file, as every worker does, and classifies the units
-    that are its own: the ``RUN`` units in every ``jobs * RUN``, counted over all files. Each unit
-    goes into the pipe as ``[(_UNIT, (unit, file, last unit of the file?)), *events]``."""
+    """A worker's whole life. Units are counted over all files, the same way by every worker: a
+    file under ``SHARED_FILE_BYTES`` is one unit; a larger one (an mbox) is one unit per document,
+    and every worker reads it. A worker classifies its own units, the ``RUN`` units in every
+    ``jobs * RUN``, and sends each as ``[(_UNIT, (unit, file, last unit of the file?)), *events]``."""
     unit = 0
     stdin = io.BytesIO(b"")  # workers never read standard input
     for number, path in enumerate(files):
+        try:
+            shared = path.stat().st_size >= SHARED_FILE_BYTES
+        except OSError:
+            shared = False
+        if not shared:
+            if (unit // RUN) % jobs == me:
+                events = [e for doc in classifier.file(path, stdin) for e in doc]
+                _send(pipe, [(_UNIT, (unit, number, True)), *events])
+                pipe.flush()
+            unit += 1
+            continue
         units = _file_units(path, stdin)
         current: tuple[str, bytes, list[Event] | None] | None = next(units)
         while current is not None:
@@ -282,7 +297,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
 def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
     """The events of ``files`` classified by ``jobs`` forked workers, in the serial order.
 
-    The units of work are the documents (an mbox gives many), dealt out in runs of ``RUN``,
+    The units of work (files, and the documents of large files) are dealt out in runs of ``RUN``,
     round-robin; each worker streams its units through its own pipe, and they are taken in
     order, so memory stays flat and the output is the serial output. An end event closes each file."""
     import signal
