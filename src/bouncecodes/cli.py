@@ -278,7 +278,8 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
             if (unit // RUN) % jobs == me:
                 events = [e for doc in classifier.file(path, stdin) for e in doc]
                 _send(pipe, [(_UNIT, (unit, number, True)), *events])
-                pipe.flush()
+                if (unit + 1) % RUN == 0:
+                    pipe.flush()  # the end of this worker's run: the reader will want it now
             unit += 1
             continue
         units = _file_units(path, stdin)
@@ -289,9 +290,11 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
                 label, data, failed = current
                 events = failed if failed is not None else classifier.document(label, data)
                 _send(pipe, [(_UNIT, (unit, number, following is None)), *events])
-                pipe.flush()
+                if (unit + 1) % RUN == 0:
+                    pipe.flush()
             unit += 1
             current = following
+    pipe.flush()
 
 
 def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
