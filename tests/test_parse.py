@@ -196,3 +196,57 @@ def test_sendmail_log_under_debian_name_with_several_recipients() -> None:
     found = parse_log(line)
     assert [(e.recipient, e.status, e.source) for e in found] == [
         ("a@example.com", "5.1.1", "sendmail-log"), ("b@example.com", "5.1.1", "sendmail-log")]
+
+
+INNER_DSN = """From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>
+To: alice@example.net
+Subject: Returned mail: see transcript for details
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="inner"
+
+--inner
+Content-Type: text/plain
+
+The original message was received at Thu, 1 Jan 2026 00:00:00 +0000
+--inner
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; bob@example.org
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>... User unknown
+--inner--
+"""
+
+
+def test_bounce_attached_to_a_bounce_without_recipients() -> None:
+    import bouncecodes
+
+    outer = ("From: MAILER-DAEMON@gw.example.net\nTo: alice@example.net\nSubject: Returned mail: User unknown\n"
+             "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\n"
+             "Content-Type: text/plain\n\n----- The following addresses had permanent delivery errors -----\n\n"
+             "--outer\nContent-Type: message/rfc822\n\n" + INNER_DSN + "\n--outer--\n")
+    [r] = bouncecodes.classify(outer)
+    assert (r.recipient, r.status, r.reply, r.reason) == ("bob@example.org", "5.1.1", "550", "userunknown")
+
+
+def test_bounce_forwarded_in_quoted_text() -> None:
+    import bouncecodes
+
+    quoted = "\n".join("> " + line if line else ">" for line in INNER_DSN.replace(
+        'multipart/report; report-type=delivery-status; boundary="inner"', "text/plain").split("\n")
+        if not line.startswith(("--inner", "Content-Type: message", "Content-Type: text/plain")))
+    outer = ("From: Alice <alice@example.net>\nTo: helpdesk@example.net\nSubject: Fwd: Returned mail\n\n"
+             "Why did this bounce?\n\nBegin forwarded message:\n\n" + quoted + "\n")
+    [r] = bouncecodes.classify(outer)
+    assert (r.recipient, r.status, r.reason) == ("bob@example.org", "5.1.1", "userunknown")
+
+
+def test_a_plain_forwarded_letter_is_not_a_bounce() -> None:
+    import bouncecodes
+
+    outer = ("From: Alice <alice@example.net>\nTo: carol@example.net\nSubject: Fwd: lunch\n\n"
+             "---------- Forwarded message ---------\nFrom: Bob <bob@example.org>\nSubject: lunch\n\nNoon?\n")
+    assert bouncecodes.classify(outer) == []

@@ -360,8 +360,49 @@ def _repair_boundary(text: str, msg: Message) -> Message:
     return msg
 
 
+# where a forwarded message starts inside a text part ("Begin forwarded message:", Outlook's and
+# Gmail's "----- Forwarded message -----")
+FORWARDED_RE = re.compile(r"^[ \t]{0,8}(?:begin forwarded message:|-{2,20}[ \t]{0,3}(?:forwarded message|original message)"
+                          r"[ \t]{0,3}-{0,20})[ \t]*$", re.IGNORECASE | re.MULTILINE)
+HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
+MAX_NESTING = 2
+
+
+def _forwarded(human: str) -> str:
+    """The message forwarded inside a text part, without its '> ' quoting, or ''."""
+    m = FORWARDED_RE.search(human)
+    if not m:
+        return ""
+    lines = human[m.end():].lstrip("\n").split("\n")
+    if sum(1 for line in lines[:12] if line.startswith(">")) >= 3:
+        lines = [line[2:] if line.startswith("> ") else line[1:] if line.startswith(">") else line for line in lines]
+    if not lines or not HEADER_LINE_RE.match(lines[0]):
+        return ""
+    return "\n".join(lines)
+
+
+def _nested(parts: Parts, human: str, depth: int) -> list[Evidence]:
+    """Evidence from a bounce carried inside this one: attached as the 'original message', or
+    forwarded in the text by someone who received it. [] when there is none."""
+    if parts.original is not None:
+        inner = parts.original
+        if looks_like_bounce(inner, _walk(inner)):
+            try:
+                found = _parse_message(inner.as_string(), depth + 1)
+            except (LookupError, ValueError, UnicodeError):
+                found = []
+            if found:
+                return found
+    forwarded = _forwarded(human)
+    return _parse_message(forwarded, depth + 1) if forwarded else []
+
+
 def parse_message(text: str) -> list[Evidence]:
     """Evidence for each recipient of one email (str, line ends already normalised)."""
+    return _parse_message(text, 0)
+
+
+def _parse_message(text: str, depth: int) -> list[Evidence]:
     msg = _repair_boundary(text, email.message_from_string(text))
     parts = _walk(msg)
     human = "\n".join(parts.texts)
@@ -406,6 +447,11 @@ def parse_message(text: str) -> list[Evidence]:
         ordered = [by_addr.get(a.lower()) or Evidence(recipient=a, notice=notice.squashed, source="text")
                    for a in failed]
         results = [e for e in ordered if e is not None]
+    if depth < MAX_NESTING and not any(e.reply or e.status for e in results):
+        # a bounce inside this one wins only when it says more: a code where this one has none
+        nested = _nested(parts, human, depth)
+        if any(e.reply or e.status for e in nested):
+            return nested
     if not results:
         recipients = _original_recipients(parts)
         body = squash(notice_part(human))
