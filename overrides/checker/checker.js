@@ -73,10 +73,18 @@
       this.listeners.forEach((listener) => listener(state, message));
     },
 
+    // The worker is started at once, so that its thread spins up while manifest.json is fetched;
+    // it waits for the init message, sent as soon as the manifest names the files.
     async start() {
       if (this.worker || this.state === "loading") return;
       this.setState("loading", "Loading Python…");
+      let worker;
       try {
+        worker = new Worker(new URL("worker.js", SCRIPT_URL), { type: "module" });
+        worker.addEventListener("message", (event) => this.receive(event.data || {}));
+        worker.addEventListener("error", (event) => this.fail(`The checker stopped: ${event.message || "worker error"}`));
+        this.worker = worker;
+        this.loadTimer = setTimeout(() => this.fail("Python took too long to load."), LOAD_TIMEOUT_MS);
         const manifestURL = new URL("manifest.json", SCRIPT_URL);
         const response = await fetch(manifestURL, { cache: "no-cache" });
         if (!response.ok) throw new Error(`${manifestURL.pathname}: HTTP ${response.status}`);
@@ -87,14 +95,9 @@
           runtimeURL: new URL(manifest.runtime, manifestURL).href,
         };
         if (manifest.stdlib) init.stdLibURL = new URL(manifest.stdlib, manifestURL).href;
-        const worker = new Worker(new URL("worker.js", SCRIPT_URL), { type: "module" });
-        worker.addEventListener("message", (event) => this.receive(event.data || {}));
-        worker.addEventListener("error", (event) => this.fail(`The checker stopped: ${event.message || "worker error"}`));
-        this.worker = worker;
-        this.loadTimer = setTimeout(() => this.fail("Python took too long to load."), LOAD_TIMEOUT_MS);
-        worker.postMessage(init);
+        if (this.worker === worker) worker.postMessage(init); // unless it failed meanwhile
       } catch (err) {
-        this.fail(`The checker could not start: ${err.message || err}`);
+        if (!worker || this.worker === worker) this.fail(`The checker could not start: ${err.message || err}`);
       }
     },
 
@@ -726,6 +729,9 @@
     const root = document.getElementById(ROOT_ID);
     if (root) mount(root);
   }
+
+  // On the checker page itself, Python starts loading now, before the theme has set the page up.
+  if (document.getElementById(ROOT_ID)) engine.start();
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(mountAll); // Material: every page, instant navigation included
