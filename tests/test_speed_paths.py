@@ -177,3 +177,13 @@ def test_tidy_reply_same_as_compiled_prefix(pieces: list[str], reply: str, statu
 
     text = "".join(pieces)
     assert tidy_reply(text, reply, status) == _tidy_reply_by_compiled_prefix(text, reply, status)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b.c", "@", "@", "x" * 70, "-", "+", " ", "\n", ".org", "example.com", "<", ">",
+                                 "é", "_", "1", "@@", "mailer-daemon@", "a@b", "'", "..."]), max_size=40))
+def test_address_matches_same_as_finditer(pieces: list[str]) -> None:
+    from bouncecodes.parse.common import ADDRESS_RE, _address_matches
+
+    text = "".join(pieces)
+    assert [m.span() for m in _address_matches(text)] == [m.span() for m in ADDRESS_RE.finditer(text)]
