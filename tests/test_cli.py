@@ -301,3 +301,28 @@ def test_a_file_changing_under_the_workers_is_an_error(tmp_path: Path, capsys: p
     monkeypatch.setattr(cli, "_documents", documents)
     code = main(["classify", "--format", "jsonl", "--jobs", "2", *_many_inputs(tmp_path)])
     assert code == 1 and "changed while the workers read it" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_a_worker_that_dies_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-run (out of memory, a signal): exit status 1 and a message naming the
+    file, no hang, no worker left behind."""
+    import os
+
+    import bouncecodes.cli as cli
+
+    real = cli.parse_text
+
+    def dying(text: str) -> object:
+        if "rcpt23@" in text:
+            os._exit(9)
+        return real(text)
+
+    monkeypatch.setattr(cli, "parse_text", dying)
+    code = main(["classify", "--format", "jsonl", "--jobs", "2", *_many_inputs(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "worker process stopped unexpectedly, at " in err
+    assert out.count("\n") >= 8  # what came before was printed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

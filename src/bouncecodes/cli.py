@@ -341,7 +341,8 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
             while not last:
                 events = _receive(readers[(unit // RUN) % jobs])
                 if events is None:
-                    raise WorkerError(f"a worker process stopped while reading {path}; run again with --jobs 1")
+                    raise WorkerError(f"a worker process stopped unexpectedly, at {path} or a few files after it; "
+                                      "run again with --jobs 1")
                 kind, value = events[0]
                 if kind == _CRASH:
                     raise WorkerError(f"a worker process failed on {path}:\n{value}")
