@@ -234,10 +234,22 @@ def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
     check_links_resolve(page, hrefs)
 
 
+STATUSES = ("window.__statuses = [];"
+            "new MutationObserver(() => {"
+            "  const s = document.querySelector('.bc-status');"
+            "  if (s && window.__statuses.at(-1) !== s.textContent) window.__statuses.push(s.textContent);"
+            "}).observe(document, { subtree: true, childList: true, characterData: true });")
+
+
 def test_classifying_sends_no_request(checker: Checker, base_url: str) -> None:
     page, requests, errors = checker
+    page.add_init_script(STATUSES)
     page.goto(base_url + "checker/")
     ready(page)
+    statuses = page.evaluate("() => window.__statuses")
+    steps = [s for s in statuses if "step" in s]
+    assert [s.split("step ")[1][:6] for s in steps] == ["1 of 3", "2 of 3", "3 of 3"], statuses
+    assert statuses[-1] == "Ready."
     classify(page, REPLY)  # the first call is already warm: the worker classified a sample while loading
     before = len(requests)
     cards = classify(page, DSN)
@@ -351,6 +363,10 @@ def test_share_link_keeps_the_text_in_the_fragment(browser: Browser, checker: Ch
     assert zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), -15).decode() == text
     assert page.evaluate("() => navigator.clipboard.readText()") == url
     assert page.input_value(".bc-share__url") == url and "Link copied." in page.inner_text(".bc-share")
+    page.click(".bc-json summary")
+    page.click("button.bc-json__copy")
+    page.wait_for_function("() => document.querySelector('.bc-json__copy').textContent === 'Copied'")
+    assert page.evaluate("() => navigator.clipboard.readText()") == page.text_content(".bc-json__text")
 
     # whoever opens the link gets the text and its verdict; the text goes in no request
     other = browser.new_context()

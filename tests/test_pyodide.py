@@ -248,7 +248,7 @@ def test_checker_worker_protocol(runtime_zip: Path, stdlib_zip: Path, tmp_path: 
         pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
     messages = json.loads(lines[0].split(" ", 1)[1])["messages"]
     states = [m["state"] for m in messages if m.get("type") == "state"]
-    assert states == ["loading", "ready"], messages[:3]
+    assert states == ["loading", "loading", "loading", "ready"], messages[:5]  # three steps, then ready
     answers = {m["id"]: m for m in messages if "id" in m}
     assert sorted(answers) == list(range(len(texts)))
     cli = cli_records(texts, tmp_path)

@@ -109,6 +109,8 @@
           this.setState("ready", "");
         } else if (message.state === "failed") {
           this.fail(`Python could not load: ${message.message || "unknown error"}`);
+        } else if (message.state === "loading" && this.state === "loading" && message.message) {
+          this.setState("loading", message.message); // the worker's progress
         }
         return;
       }
@@ -520,7 +522,8 @@
     const off = engine.onState((state, message) => {
       if (!root.isConnected) return queueMicrotask(() => off());
       if (busy) return;
-      if (state === "loading") showStatus(message || "Loading Python…", "loading");
+      // progress never hides a message meant for the reader (a refused file, a damaged link)
+      if (state === "loading" && status.dataset.kind !== "error") showStatus(message || "Loading Python…", "loading");
       else if (state === "failed") showStatus(message, "error");
       else if (state === "ready" && (!status.dataset.kind || status.dataset.kind === "loading")) showStatus("Ready.", "info");
     });

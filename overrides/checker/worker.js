@@ -77,9 +77,10 @@ def _bouncecodes_classify(data, label="-"):
         answer["text"] = text
     return json.dumps(answer, ensure_ascii=False)
 
-
-_bouncecodes_classify("550 5.1.1 <warm-up@example.org>: user unknown")  # loads the registry once, now
 `;
+
+// Classified once during start-up: the registry's patterns are compiled now, not on the first paste.
+const WARM_UP = `_bouncecodes_classify("550 5.1.1 <warm-up@example.org>: user unknown")`;
 
 let ready = null; // Promise of the Python classify function (a PyProxy)
 
@@ -89,7 +90,7 @@ function post(message) {
 
 async function load({ indexURL, runtimeURL, stdLibURL }) {
   const started = performance.now();
-  post({ type: "state", state: "loading", message: "Loading Python…" });
+  post({ type: "state", state: "loading", message: "Loading Python (step 1 of 3: downloading and starting Pyodide)…" });
   // Fail fast where loadPyodide would hang without a word: no WebAssembly at all, or a policy
   // that forbids compiling it (a Content-Security-Policy without 'wasm-unsafe-eval').
   if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
@@ -111,12 +112,15 @@ async function load({ indexURL, runtimeURL, stdLibURL }) {
   if (stdLibURL) options.stdLibURL = stdLibURL;
   const pyodide = await loadPyodide(options);
   const pythonUp = performance.now();
+  post({ type: "state", state: "loading", message: "Loading Python (step 2 of 3: importing the classifier)…" });
   const name = runtimeURL.split("/").pop().split(/[?#]/)[0] || "bouncecodes.zip";
   const path = `/lib/bouncecodes-runtime/${name}`;
   pyodide.FS.mkdirTree("/lib/bouncecodes-runtime");
   pyodide.FS.writeFile(path, new Uint8Array(runtime));
   pyodide.globals.set("RUNTIME_PATH", path);
   await pyodide.runPythonAsync(GLUE);
+  post({ type: "state", state: "loading", message: "Loading Python (step 3 of 3: warming up the classifier)…" });
+  pyodide.runPython(WARM_UP);
   const classify = pyodide.globals.get("_bouncecodes_classify");
   const now = performance.now();
   // ms: the whole start; python: until loadPyodide resolved; runtime: the runtime's import and warm-up
