@@ -458,6 +458,21 @@ def test_worker_runs_under_the_documented_header(browser: Browser, site: Built) 
                 context.close()
 
 
+def test_wasm_with_the_wrong_type_fails_fast_with_a_reason(browser: Browser, site: Built) -> None:  # noqa: F811
+    """Served as application/octet-stream, the .wasm cannot be compiled while streaming, and Pyodide
+    would wait forever: the page says what is wrong instead, well before its load timeout."""
+    with serve_deployed(site.root, wasm_type="application/octet-stream") as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url + "checker/")
+            page.wait_for_function("() => document.querySelector('.bc-status')?.dataset.kind === 'error'",
+                                   timeout=30_000)
+            assert "application/wasm" in page.inner_text(".bc-status")
+        finally:
+            context.close()
+
+
 # -- markup, navigation, other pages ---------------------------------------------------------------
 
 

@@ -69,10 +69,12 @@ class _DeployedHandler(_Handler):
 
 
 @contextmanager
-def serve_deployed(root: Path, *, worker_policy: str | None = None) -> Iterator[str]:
+def serve_deployed(root: Path, *, worker_policy: str | None = None, wasm_type: str = "application/wasm") -> Iterator[str]:
     """Serve a built site as deployed (see :class:`_DeployedHandler`) on 127.0.0.1, a free port, in a
-    thread; yields the base URL and stops the server afterwards."""
-    handler = type("Handler", (_DeployedHandler,), {"worker_policy": worker_policy})
+    thread; yields the base URL and stops the server afterwards. ``wasm_type`` is the Content-Type
+    of ``.wasm`` files, to try a misconfigured host."""
+    types = {**_DeployedHandler.extensions_map, ".wasm": wasm_type}
+    handler = type("Handler", (_DeployedHandler,), {"worker_policy": worker_policy, "extensions_map": types})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()

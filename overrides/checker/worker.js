@@ -88,6 +88,25 @@ function post(message) {
   self.postMessage(message);
 }
 
+// A promise that rejects when WebAssembly's streaming compile fails (the .wasm file sent with
+// another type than application/wasm, say). Pyodide only logs "wasm instantiation failed!" then,
+// and its loadPyodide never settles: without this the page would wait for its own timeout.
+function wasmFailure() {
+  return new Promise((_, reject) => {
+    for (const name of ["compileStreaming", "instantiateStreaming"]) {
+      const original = WebAssembly[name];
+      if (typeof original !== "function") continue;
+      WebAssembly[name] = function (...args) {
+        return original.apply(this, args).catch((err) => {
+          reject(new Error(`WebAssembly could not be loaded (${(err && err.message) || err}); ` +
+            "a server must send .wasm files as application/wasm"));
+          throw err;
+        });
+      };
+    }
+  });
+}
+
 async function load({ indexURL, runtimeURL, stdLibURL }) {
   const started = performance.now();
   post({ type: "state", state: "loading", message: "Loading Python (step 1 of 3: downloading and starting Pyodide)…" });
@@ -110,7 +129,7 @@ async function load({ indexURL, runtimeURL, stdLibURL }) {
   ]);
   const options = { indexURL: base, stdout: () => {}, stderr: (line) => console.warn("[pyodide]", line) };
   if (stdLibURL) options.stdLibURL = stdLibURL;
-  const pyodide = await loadPyodide(options);
+  const pyodide = await Promise.race([loadPyodide(options), wasmFailure()]);
   const pythonUp = performance.now();
   post({ type: "state", state: "loading", message: "Loading Python (step 2 of 3: importing the classifier)…" });
   const name = runtimeURL.split("/").pop().split(/[?#]/)[0] || "bouncecodes.zip";
