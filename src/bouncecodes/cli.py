@@ -569,7 +569,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["text", "json", "jsonl", "csv"], help="text on a terminal, else jsonl")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no per-input notes on stderr")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
-                   help="worker processes for many files (default: the number of CPUs; 1: none)")
+                   help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
     c.set_defaults(func=cmd_classify)
 
     lk = sub.add_parser("lookup", help="what the registry knows about a code (550, 5.7.26, X.1.1, '550 5.1.1')")
