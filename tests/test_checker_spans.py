@@ -49,9 +49,17 @@ def test_each_log_line_gets_its_own_span() -> None:
 
 
 def test_no_span_means_nothing_to_highlight() -> None:
-    dsn = ("From: MAILER-DAEMON@example.net\nContent-Type: multipart/report; report-type=delivery-status; "
-           'boundary="b"\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; example.net\n\n'
-           "Final-Recipient: rfc822; b@example.org\nAction: failed\nStatus: 5.1.1\n"
-           "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--b--\n")
-    (result,) = bouncecodes.classify(dsn)
-    assert result.span == (0, 0)
+
+    fields = ("Reporting-MTA: dns; example.net\n\nFinal-Recipient: rfc822; b@example.org\nAction: failed\n"
+              "Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n")
+    plain = ("From: MAILER-DAEMON@example.net\nContent-Type: multipart/report; report-type=delivery-status; "
+             'boundary="b"\n\n--b\nContent-Type: message/delivery-status\n\n' + fields + "\n--b--\n")
+    (result,) = bouncecodes.classify(plain)
+    assert plain[result.span[0]:result.span[1]] == "550 5.1.1 user unknown"
+    # encoded (a quoted-printable soft break inside the words), the server's words are not in the
+    # text the reader sees: nothing to highlight
+    encoded = ("From: MAILER-DAEMON@example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\n"
+               "MIME-Version: 1.0\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+               "<b@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 user un=\nknown\n")
+    (result,) = bouncecodes.classify(encoded)
+    assert (result.reason, result.span) == ("userunknown", (0, 0))

@@ -250,3 +250,26 @@ def test_a_plain_forwarded_letter_is_not_a_bounce() -> None:
     outer = ("From: Alice <alice@example.net>\nTo: carol@example.net\nSubject: Fwd: lunch\n\n"
              "---------- Forwarded message ---------\nFrom: Bob <bob@example.org>\nSubject: lunch\n\nNoon?\n")
     assert bouncecodes.classify(outer) == []
+
+
+def test_spans_point_at_the_servers_words() -> None:
+    import bouncecodes
+    from bouncecodes.parse import locate
+
+    log = ("Nov 27 10:00:01 mx postfix/smtp[2211]: 4BqXyZ1abcz9sT: to=<carol@example.net>, relay=mx1.example.net"
+           "[203.0.113.5]:25, delay=0.9, delays=0.1/0/0.4/0.4, dsn=5.1.1, status=bounced (host mx1.example.net"
+           "[203.0.113.5] said: 550 5.1.1 user unknown (in reply to RCPT TO command))\n"
+           "Nov 27 10:00:06 mx sm-mta[123]: 3ARA06Qk012345: to=<grace@example.com>, delay=00:00:01, mailer=esmtp, "
+           "pri=120000, relay=mx.example.com. [192.0.2.10], dsn=5.1.1, stat=User unknown\n")
+    spans = [log[r.span[0]:r.span[1]] for r in bouncecodes.classify(log)]
+    assert spans == ["host mx1.example.net[203.0.113.5] said: 550 5.1.1 user unknown (in reply to RCPT TO command)",
+                     "User unknown"]
+    dsn = ("From: MAILER-DAEMON@mx.example.org\nTo: alice@example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n"
+           "I could not deliver it.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+           "Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.1.1\n"
+           "Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>:\n    Recipient address rejected: User unknown\n--b--\n")
+    [r] = bouncecodes.classify(dsn)
+    assert dsn[r.span[0]:r.span[1]] == "550 5.1.1 <bob@example.org>:\n    Recipient address rejected: User unknown"
+    assert locate("nothing here", "550 5.1.1 user unknown") == (0, 0)
+    assert locate("a\n550  5.1.1\n user unknown b", "550 5.1.1 user unknown") == (2, 26)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
@@ -18,7 +19,7 @@ from .logs import parse_log
 from .message import parse_message
 from .reply import parse_reply
 
-__all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "parse", "parse_text", "split_mbox"]
+__all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
 
@@ -29,10 +30,35 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
     if kind is InputKind.MBOX:
         return [e for message in split_mbox(text) for e in parse_message(message)]
     if kind is InputKind.EMAIL:
-        return parse_message(text)
+        return [e if e.span != (0, 0) else replace(e, span=locate(text, e.diagnostic)) for e in parse_message(text)]
     if kind is InputKind.LOG:
         return parse_log(text)
     return parse_reply(text)
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+
+def locate(text: str, diagnostic: str) -> tuple[int, int]:
+    """Where the server's words (as squashed into ``diagnostic``) stand in ``text``: from the first
+    place its first words appear to the end of its last words after that; (0, 0) when not found, for
+    example when the words were encoded (base64, quoted-printable) in the message."""
+    words = diagnostic.split()
+    if not words:
+        return (0, 0)
+    head = _words(words[:4]).search(text)
+    if head is None:
+        return (0, 0)
+    end = head.end()
+    if len(words) > 4:
+        # squashing only shrinks the text, so the words end no earlier than this
+        least = head.start() + len(diagnostic) - 1
+        for m in _words(words[-3:]).finditer(text, head.start(), least + len(diagnostic) + 200):
+            if m.end() >= least:
+                end = m.end()
+                break
+    return (head.start(), end)
 
 
 def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:

@@ -51,7 +51,9 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
     if m:
         fields = dict(POSTFIX_FIELD_RE.findall(line[: m.start(3)]))
         state = m.group(2)
-        text = squash(_strip_outer(m.group(3)))
+        inner = _strip_outer(m.group(3))
+        lead = len(m.group(3)) - len(m.group(3).lstrip())
+        text = squash(inner)
         reply, status = find_codes(text)
         dsn = fields.get("dsn", "")
         relay = fields.get("relay", "")
@@ -61,7 +63,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
             action={"bounced": "failed", "expired": "failed", "undeliverable": "failed",
                     "deferred": "delayed"}.get(state, "delivered"),
             remote_mta=host_of(relay.split("[")[0]) if relay and relay != "none" else "",
-            source="postfix-log", span=(offset + m.start(3), offset + m.end(3)))
+            source="postfix-log", span=(offset + m.start(3) + lead, offset + m.start(3) + lead + len(inner)))
     m = EXIM_RE.search(line)
     if m:
         flag, addr, rest = m.groups()
@@ -71,13 +73,16 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
         host = EXIM_HOST_RE.search(rest)
         split = re.search(r"(?:: |\) )(?=[^:]{0,80}(?:error|said|refused|timed out|retry|unrouteable|unknown|"
                           r"[245]\d\d[ -]))", rest, re.IGNORECASE)
-        text = squash(rest[split.end():] if split else rest)
+        said = rest[split.end():] if split else rest
+        said_at = offset + m.start(3) + (split.end() if split else 0)
+        text = squash(said)
         reply, status = find_codes(text)
         cmd = re.search(r"after (RCPT TO|MAIL FROM|DATA|end of data|EHLO|HELO|initial connection)", rest, re.IGNORECASE)
         return Evidence(
             recipient=clean_address(addr), status=status, reply=reply, diagnostic=text,
             action="failed" if flag == "**" else "delayed",
             remote_mta=host.group(1).lower() if host else "", source="exim-log",
+            span=(said_at + len(said) - len(said.lstrip()), said_at + len(said.rstrip())),
             command={"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA"}.get(
                 cmd.group(1).upper(), cmd.group(1).upper()) if cmd else "")
     m = SENDMAIL_RE.search(line)
@@ -95,7 +100,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
             action="delivered" if delivered else ("delayed" if dsn.startswith("4") or stat.lower().startswith("deferred")
                                                  else "failed"),
             remote_mta=host_of(fields.get("relay", "").split("[")[0]) if fields.get("relay") else "",
-            source="sendmail-log")
+            source="sendmail-log", span=(offset + m.start(2), offset + m.start(2) + len(m.group(2).rstrip())))
     return None
 
 
