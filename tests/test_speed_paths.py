@@ -187,3 +187,42 @@ def test_address_matches_same_as_finditer(pieces: list[str]) -> None:
 
     text = "".join(pieces)
     assert [m.span() for m in _address_matches(text)] == [m.span() for m in ADDRESS_RE.finditer(text)]
+
+
+def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
+    """parse.locate as it was written first: a pattern compiled for each diagnostic."""
+    def words_re(words: list[str]) -> re.Pattern[str]:
+        return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+    words = diagnostic.split()
+    if not words:
+        return (0, 0)
+    head = words_re(words[:4]).search(text)
+    if head is None:
+        return (0, 0)
+    end = head.end()
+    if len(words) > 4:
+        least = head.start() + len(diagnostic) - 1
+        for m in words_re(words[-3:]).finditer(text, head.start(), least + len(diagnostic) + 200):
+            if m.end() >= least:
+                end = m.end()
+                break
+    return (head.start(), end)
+
+
+_WORDS = ["550", "5.1.1", "user", "unknown", "a", "aa", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "x.y", "(", ")",
+          "user unknown", "550 5.1.1", "-"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=40), st.lists(st.sampled_from(_WORDS), min_size=1, max_size=9))
+def test_locate_same_as_compiled_patterns(text_pieces: list[str], diagnostic_pieces: list[str]) -> None:
+    from bouncecodes.parse import locate
+    from bouncecodes.parse.common import squash
+
+    text = "".join(text_pieces)
+    diagnostic = squash(" ".join(diagnostic_pieces))
+    assert locate(text, diagnostic) == _locate_by_patterns(text, diagnostic)
+    # and where the diagnostic is in the text, or its first word repeats many times before it
+    for t in (text + " " + diagnostic, "550 " * 40 + text + diagnostic):
+        assert locate(t, diagnostic) == _locate_by_patterns(t, diagnostic)

@@ -40,6 +40,34 @@ def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(w) for w in words))
 
 
+def _find_words(text: str, words: list[str], pos: int = 0, endpos: int | None = None) -> tuple[int, int] | None:
+    """``_words(words).search(text, pos, endpos).span()``, or None, mostly without compiling it.
+
+    The words (no white space in them) are looked for with ``str.find`` and checked one by one; a
+    pattern is compiled only after many places where the first word stands but not the others."""
+    n = len(text) if endpos is None else max(0, min(endpos, len(text)))
+    first = words[0]
+    start = text.find(first, pos, n)
+    tries = 0
+    while start >= 0:
+        i = start + len(first)
+        for w in words[1:]:
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            if j == i or not text.startswith(w, j, n):
+                break
+            i = j + len(w)
+        else:
+            return start, i
+        tries += 1
+        if tries >= 32:  # a text that repeats the first word: let the pattern do the rest
+            m = _words(words).search(text, start + 1, n)
+            return m.span() if m else None
+        start = text.find(first, start + 1, n)
+    return None
+
+
 def locate(text: str, diagnostic: str) -> tuple[int, int]:
     """Where the server's words (as squashed into ``diagnostic``) stand in ``text``: from the first
     place its first words appear to the end of its last words after that; (0, 0) when not found, for
@@ -47,18 +75,20 @@ def locate(text: str, diagnostic: str) -> tuple[int, int]:
     words = diagnostic.split()
     if not words:
         return (0, 0)
-    head = _words(words[:4]).search(text)
+    head = _find_words(text, words[:4])
     if head is None:
         return (0, 0)
-    end = head.end()
+    start, end = head
     if len(words) > 4:
         # squashing only shrinks the text, so the words end no earlier than this
-        least = head.start() + len(diagnostic) - 1
-        for m in _words(words[-3:]).finditer(text, head.start(), least + len(diagnostic) + 200):
-            if m.end() >= least:
-                end = m.end()
+        least = start + len(diagnostic) - 1
+        pos, stop = start, least + len(diagnostic) + 200
+        while (m := _find_words(text, words[-3:], pos, stop)) is not None:
+            if m[1] >= least:
+                end = m[1]
                 break
-    return (head.start(), end)
+            pos = m[1]
+    return (start, end)
 
 
 def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:
