@@ -287,9 +287,17 @@ def test_evidence_is_highlighted_in_the_text_the_classifier_read(checker: Checke
     start, end = result.span
     assert page.inner_text(".bc-card .bc-evidence mark") == to_text(data)[start:end]
     assert page.input_value("textarea.bc-form__input") == to_text(data)
-    # a delivery report locates nothing: no evidence block rather than a wrong one
+    # a delivery report: the Diagnostic-Code's words, found where they stand in the report
     classify(page, DSN)
-    assert bouncecodes.classify(DSN)[0].span == (0, 0)
+    start, end = bouncecodes.classify(DSN)[0].span
+    assert end > start
+    assert page.inner_text(".bc-card .bc-evidence mark") == DSN[start:end]
+    # nothing located (the words were encoded): no evidence block rather than a wrong one
+    encoded = ("From: MAILER-DAEMON@example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\n"
+               "MIME-Version: 1.0\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+               "<b@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 user un=\nknown\n")
+    classify(page, encoded)
+    assert bouncecodes.classify(encoded)[0].span == (0, 0)
     assert page.query_selector(".bc-card .bc-evidence") is None
     # markup in the evidence is text too
     classify(page, XSS)
