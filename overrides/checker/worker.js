@@ -25,7 +25,7 @@ const GLUE = `
 import json, sys
 sys.path.insert(0, RUNTIME_PATH)
 import bouncecodes
-from bouncecodes.cli import _record
+from bouncecodes.output import record as _record
 from bouncecodes.parse.common import to_text
 
 _registry = bouncecodes.load_registry()

@@ -21,14 +21,12 @@ from . import __version__
 from .classify import classify_evidence
 from .errors import BounceCodesError, InputError, InputTooLargeError
 from .lookup import lookup
-from .model import Registry, Result
+from .model import Registry
+from .output import FIELDS, record
 from .parse import MAX_INPUT, iter_mbox, parse_text
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
 from .registry import load_registry
-
-FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
-          "rule", "diagnostic", "status_source"]
 
 #: Fewer files than this, holding fewer bytes than that, are classified in this process:
 #: starting workers would cost more than they save.
@@ -113,10 +111,7 @@ class Progress:
             self.err.write("\n")
 
 
-def _record(label: str, r: Result) -> dict[str, Any]:
-    return {"file": label.split("#", 1)[0], "recipient": r.recipient, "status": r.status, "reply": r.reply,
-            "reason": r.reason, "hard": r.hard, "permanent": r.permanent, "detail": r.detail, "action": r.action,
-            "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic, "status_source": r.status_source}
+_record = record  # the checker page writes the same records (bouncecodes.output)
 
 
 def _text(rec: dict[str, Any]) -> str:

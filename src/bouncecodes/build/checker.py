@@ -52,6 +52,9 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 #: Sub-packages of ``bouncecodes`` that are build or site tooling, never shipped to the browser.
 EXCLUDED_SUBPACKAGES = frozenset({"build", "site"})
+# the command line is not part of what the browser runs (it would pull argparse, subprocess … into
+# the trimmed standard library); its records come from bouncecodes.output, which the page uses too
+EXCLUDED_MODULES = frozenset({"cli.py", "__main__.py"})
 
 #: What ``loadPyodide`` fetches from its ``indexURL`` for a pure-Python program with no packages.
 PYODIDE_FILES = (
@@ -75,8 +78,8 @@ class CheckerAssetError(Exception):
 def runtime_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     """``(name in the archive, file)`` for every file of the runtime, sorted by name.
 
-    Every ``.py`` under ``package_dir`` except the ``build/`` and ``site/`` sub-packages (and any
-    ``__pycache__``), plus ``registry.json``. Names are ``bouncecodes/...`` with ``/`` separators."""
+    Every ``.py`` under ``package_dir`` except the ``build/`` and ``site/`` sub-packages, the command
+    line (``cli.py``, ``__main__.py``) and any ``__pycache__``, plus ``registry.json``. Names are ``bouncecodes/...`` with ``/`` separators."""
     package_dir = Path(package_dir)
     registry = package_dir / "registry.json"
     if not registry.is_file():
@@ -86,7 +89,8 @@ def runtime_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     files: list[tuple[str, Path]] = [(f"{package_dir.name}/registry.json", registry)]
     for path in package_dir.rglob("*.py"):
         rel = path.relative_to(package_dir)
-        if rel.parts[0] in EXCLUDED_SUBPACKAGES or "__pycache__" in rel.parts or not path.is_file():
+        if rel.parts[0] in EXCLUDED_SUBPACKAGES or rel.as_posix() in EXCLUDED_MODULES or "__pycache__" in rel.parts \
+                or not path.is_file():
             continue
         files.append((f"{package_dir.name}/{rel.as_posix()}", path))
     files.sort(key=lambda item: item[0])

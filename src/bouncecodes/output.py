@@ -1,0 +1,22 @@
+"""The record a verdict is written as, shared by the CLI's JSON/JSON Lines/CSV output and the
+in-browser checker, so both give the same fields with the same values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Result
+
+__all__ = ["FIELDS", "record"]
+
+#: The fields of a record, in output order (CSV columns).
+FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
+          "rule", "diagnostic", "status_source"]
+
+
+def record(label: str, r: Result) -> dict[str, Any]:
+    """The output record of one result; ``label`` names the input (a file name, ``-`` for standard
+    input; anything after ``#`` — a message's number in an mbox — is dropped)."""
+    return {"file": label.split("#", 1)[0], "recipient": r.recipient, "status": r.status, "reply": r.reply,
+            "reason": r.reason, "hard": r.hard, "permanent": r.permanent, "detail": r.detail, "action": r.action,
+            "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic, "status_source": r.status_source}
