@@ -273,3 +273,25 @@ def test_spans_point_at_the_servers_words() -> None:
     assert dsn[r.span[0]:r.span[1]] == "550 5.1.1 <bob@example.org>:\n    Recipient address rejected: User unknown"
     assert locate("nothing here", "550 5.1.1 user unknown") == (0, 0)
     assert locate("a\n550  5.1.1\n user unknown b", "550 5.1.1 user unknown") == (2, 26)
+
+
+def _strip_address_by_regex(text: str, address: str) -> str:
+    import re
+
+    from bouncecodes.parse.common import squash
+
+    return squash(re.sub(r"<?" + re.escape(address) + r">?:?", " ", text, flags=re.IGNORECASE))
+
+
+def test_strip_address_removes_what_the_regular_expression_did() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bouncecodes.parse.text import strip_address
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.text(alphabet="ab@.<>: xBAİ\n", max_size=30), st.text(alphabet="ab@.B", min_size=1, max_size=4))
+    def same(text: str, address: str) -> None:
+        assert strip_address(text, address) == _strip_address_by_regex(text, address)
+
+    same()

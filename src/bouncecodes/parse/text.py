@@ -209,8 +209,24 @@ def block_text(lines: list[str]) -> str:
 
 def strip_address(text: str, address: str) -> str:
     """The block's text without the address itself and its brackets (keeps the server's words)."""
-    out = re.sub(r"<?" + re.escape(address) + r">?:?", " ", text, flags=re.IGNORECASE)
-    return squash(out)
+    lowered, needle = text.lower(), address.lower()
+    if not needle or needle not in lowered:
+        return squash(text)
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets would not line up
+        return squash(re.sub(r"<?" + re.escape(address) + r">?:?", " ", text, flags=re.IGNORECASE))
+    out: list[str] = []
+    pos = 0
+    found = lowered.find(needle)
+    while found >= 0:
+        start = found - 1 if found > pos and text[found - 1] == "<" else found
+        end = found + len(needle)
+        end += text.startswith(">", end)
+        end += text.startswith(":", end)
+        out += (text[pos:start], " ")
+        pos = end
+        found = lowered.find(needle, pos)
+    out.append(text[pos:])
+    return squash("".join(out))
 
 
 SENT_LINE_RE = re.compile(r"^\s{0,8}(?:>>> ?|in: {1,4})(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|QUIT|BDAT)\b",
