@@ -10,7 +10,6 @@ import functools
 import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .test_site_support import SITE_URL, Built, _Handler, build_site
+from .test_site_support import SITE_URL, Built, _Handler, build_site, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -76,14 +75,8 @@ def serve_deployed(root: Path, *, worker_policy: str | None = None, wasm_type: s
     types = {**_DeployedHandler.extensions_map, ".wasm": wasm_type}
     handler = type("Handler", (_DeployedHandler,), {"worker_policy": worker_policy, "extensions_map": types})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with running(server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -180,10 +180,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port) in a thread; yields the base URL."""
-    handler = functools.partial(_Handler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def running(server: http.server.ThreadingHTTPServer) -> Iterator[str]:
+    """Run ``server`` (bound to 127.0.0.1) in a thread; yields its base URL, stops it afterwards."""
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -192,3 +190,11 @@ def serve(root: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    handler = functools.partial(_Handler, directory=str(root))
+    with running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url
