@@ -7,7 +7,7 @@ production host should: ``application/wasm`` for ``.wasm``, ``Cache-Control: pub
 max-age=31536000, immutable`` for versioned or content-hashed files (Pyodide's folder is named after
 its version, the runtime and stdlib zips and Material's assets after their content), ``no-cache``
 (revalidate, then 304) for HTML and every other file, ETags, and gzip for compressible types
-(``.zip`` files are deflated already). Then, with Playwright and Debian's ``chromium``, each run:
+(``.zip`` and ``.zip.gz`` files are compressed already). Then, with Playwright and Debian's ``chromium``, each run:
 
 * opens a fresh profile (empty HTTP cache) on a share link of a DSN, so the page classifies as soon
   as Python is ready: *first visit* = navigation start → first result shown;
@@ -58,13 +58,13 @@ TARGETS = {"first visit": "<= 1.5 s", "repeat visit": "<= 1.0 s", "classify": "<
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 #: Paths whose name changes whenever their bytes do: cached for a year, never revalidated.
-VERSIONED = re.compile(r"^/checker/pyodide/[0-9][^/]*/|^/checker/(?:bouncecodes|python_stdlib)-[0-9a-f]{12}\.zip$|"
+VERSIONED = re.compile(r"^/checker/pyodide/[0-9][^/]*/|^/checker/(?:bouncecodes|python_stdlib)-[0-9a-f]{12}\.zip(?:\.gz)?$|"
                        r"^/assets/(?:javascripts|stylesheets)/.*\.[0-9a-f]{8}\.min\.(?:js|css)$")
 PYTHON_FILES = re.compile(r"^/checker/(?:pyodide/|bouncecodes-|python_stdlib-)")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm", "application/xml",
                 "image/svg+xml")
 TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-         ".json": "application/json", ".zip": "application/zip", ".svg": "image/svg+xml", ".xml": "application/xml"}
+         ".json": "application/json", ".zip": "application/zip", ".gz": "application/gzip", ".svg": "image/svg+xml", ".xml": "application/xml"}
 
 DSN = (
     "From: MAILER-DAEMON@mx.example.net\nTo: sender@example.com\nSubject: Undelivered Mail Returned to Sender\n"

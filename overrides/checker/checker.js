@@ -95,6 +95,9 @@
           runtimeURL: new URL(manifest.runtime, manifestURL).href,
         };
         if (manifest.stdlib) init.stdLibURL = new URL(manifest.stdlib, manifestURL).href;
+        // the same archives gzipped whole: fewer bytes, for browsers that can gunzip them (worker.js)
+        if (manifest.runtime_gz) init.runtimeGzURL = new URL(manifest.runtime_gz, manifestURL).href;
+        if (manifest.stdlib_gz) init.stdLibGzURL = new URL(manifest.stdlib_gz, manifestURL).href;
         if (this.worker === worker) worker.postMessage(init); // unless it failed meanwhile
       } catch (err) {
         if (!worker || this.worker === worker) this.fail(`The checker could not start: ${err.message || err}`);

@@ -107,7 +107,19 @@ function wasmFailure() {
   });
 }
 
-async function load({ indexURL, runtimeURL, stdLibURL }) {
+// The bytes at url; a gzip stream (the .zip.gz archives) is gunzipped with DecompressionStream. A
+// host that sent it with Content-Encoding: gzip has had the browser gunzip it already: then the
+// bytes are the zip itself and are returned as they are.
+async function fetchArchive(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function load({ indexURL, runtimeURL, stdLibURL, runtimeGzURL, stdLibGzURL }) {
   const started = performance.now();
   post({ type: "state", state: "loading", message: "Loading Python (step 1 of 3: downloading and starting Pyodide)…" });
   // Fail fast where loadPyodide would hang without a word: no WebAssembly at all, or a policy
@@ -120,16 +132,18 @@ async function load({ indexURL, runtimeURL, stdLibURL }) {
       `(${(err && err.message) || err})`);
   }
   const base = indexURL.endsWith("/") ? indexURL : `${indexURL}/`;
-  const [{ loadPyodide }, runtime] = await Promise.all([
+  const gunzip = typeof DecompressionStream === "function";
+  const [{ loadPyodide }, runtime, stdlib] = await Promise.all([
     import(`${base}pyodide.mjs`),
-    fetch(runtimeURL).then((response) => {
-      if (!response.ok) throw new Error(`${runtimeURL}: HTTP ${response.status}`);
-      return response.arrayBuffer();
-    }),
+    fetchArchive(gunzip && runtimeGzURL ? runtimeGzURL : runtimeURL),
+    gunzip && stdLibGzURL ? fetchArchive(stdLibGzURL) : null,
   ]);
   const options = { indexURL: base, stdout: () => {}, stderr: (line) => console.warn("[pyodide]", line) };
-  if (stdLibURL) options.stdLibURL = stdLibURL;
+  // Pyodide fetches its standard library itself: hand it the gunzipped bytes through a blob: URL
+  if (stdlib) options.stdLibURL = URL.createObjectURL(new Blob([stdlib], { type: "application/zip" }));
+  else if (stdLibURL) options.stdLibURL = stdLibURL;
   const pyodide = await Promise.race([loadPyodide(options), wasmFailure()]);
+  if (stdlib) URL.revokeObjectURL(options.stdLibURL);
   const pythonUp = performance.now();
   post({ type: "state", state: "loading", message: "Loading Python (step 2 of 3: importing the classifier)…" });
   const name = runtimeURL.split("/").pop().split(/[?#]/)[0] || "bouncecodes.zip";

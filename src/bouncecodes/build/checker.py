@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import filecmp
+import gzip
 import hashlib
 import io
 import json
@@ -97,19 +98,32 @@ def runtime_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     return files
 
 
-def write_deterministic_zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """The bytes of a zip holding ``entries`` (name, content): sorted, dated 1980-01-01, mode 0644, deflated.
+def write_deterministic_zip(entries: Iterable[tuple[str, bytes]], *, stored: bool = False) -> bytes:
+    """The bytes of a zip holding ``entries`` (name, content): sorted, dated 1980-01-01, mode 0644,
+    deflated (or ``stored`` as they are).
 
     The same entries always give the same bytes (with the same zlib)."""
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in sorted(entries, key=lambda item: item[0]):
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = method
             info.create_system = 3  # Unix, so that external_attr reads as a mode everywhere
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            archive.writestr(info, data, compress_type=method, compresslevel=None if stored else 9)
     return buffer.getvalue()
+
+
+def gzipped_stored(zip_bytes: bytes) -> bytes:
+    """The same archive with its members stored, then gzipped as a whole (deterministically).
+
+    A zip deflates each member alone; gzip over the stored members also finds what the ``.pyc`` files
+    share, about 13 % fewer bytes for the trimmed stdlib. The page gunzips it with the browser's
+    DecompressionStream, so this holds on hosts that do not compress ``.zip`` files too."""
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    return gzip.compress(write_deterministic_zip(entries, stored=True), compresslevel=9, mtime=0)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -124,13 +138,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_hashed(out_dir: Path, stem: str, data: bytes) -> Path:
-    """Write ``data`` as ``out_dir/<stem>-<sha256[:12]>.zip``; remove older ``<stem>-*.zip`` there."""
+def _write_hashed(out_dir: Path, stem: str, data: bytes, suffix: str = ".zip") -> Path:
+    """Write ``data`` as ``out_dir/<stem>-<sha256[:12]><suffix>``; remove older ``<stem>-*<suffix>`` there."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.zip"
+    target = out_dir / f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
     if not (target.is_file() and target.read_bytes() == data):
         _write_atomically(target, data)
-    pattern = re.compile(rf"^{re.escape(stem)}-[0-9a-f]{{12}}\.zip$")
+    pattern = re.compile(rf"^{re.escape(stem)}-[0-9a-f]{{12}}{re.escape(suffix)}$")
     for stale in out_dir.iterdir():
         if stale != target and pattern.match(stale.name) and stale.is_file():
             stale.unlink()
@@ -387,15 +401,17 @@ def build_checker_assets(
     byte-compiled by Pyodide's own Python (:func:`compiled_runtime`: importing it takes a third of the
     time the sources take), beside ``python_stdlib-<hash>.zip`` (both from one run of Pyodide under
     ``node``, a few seconds, see :func:`build_stdlib_zip`); without, the sources as they are. Then
-    ``manifest.json``: ``{"runtime", "pyodide", "stdlib", "pyodide_version"}``, paths relative to
-    ``out_dir`` (``stdlib`` is ``""`` without the trimmed zip). Returns the manifest.
+    ``manifest.json``: ``{"runtime", "pyodide", "stdlib", "runtime_gz", "stdlib_gz",
+    "pyodide_version"}``, paths relative to ``out_dir``; the ``_gz`` ones are the same archives as
+    :func:`gzipped_stored` writes them (``.zip.gz``), which the page prefers where the browser has
+    DecompressionStream (``stdlib`` and both ``_gz`` are ``""`` without the trimmed zip). Returns the manifest.
 
     With ``cache_dir``, both compiled zips are kept there under a key of the runtime's sources and the
     Pyodide version, so rebuilds (``mkdocs serve``) only run Node when the runtime changed."""
     out_dir = Path(out_dir)
     pyodide_dir = copy_pyodide(out_dir, Path(node_modules))
     version = pyodide_dir.name
-    stdlib = ""
+    stdlib = stdlib_gz = runtime_gz = ""
     with tempfile.TemporaryDirectory() as tmp:
         source = build_runtime_zip(Path(tmp))
         if not trimmed_stdlib:
@@ -419,10 +435,14 @@ def build_checker_assets(
                         _write_atomically(cached[kind], data)
             stdlib = _write_hashed(out_dir, "python_stdlib", stdlib_bytes).name
             runtime = _write_hashed(out_dir, Path(PACKAGE_DIR).name, runtime_bytes)
+            stdlib_gz = _write_hashed(out_dir, "python_stdlib", gzipped_stored(stdlib_bytes), ".zip.gz").name
+            runtime_gz = _write_hashed(out_dir, Path(PACKAGE_DIR).name, gzipped_stored(runtime_bytes), ".zip.gz").name
     manifest = {
         "runtime": runtime.name,
         "pyodide": f"pyodide/{version}/",
         "stdlib": stdlib,
+        "runtime_gz": runtime_gz,
+        "stdlib_gz": stdlib_gz,
         "pyodide_version": version,
     }
     _write_atomically(out_dir / MANIFEST_NAME, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))

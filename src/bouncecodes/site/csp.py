@@ -53,7 +53,8 @@ _BASE_DIRECTIVES = (
 
 #: The policy for the checker's worker script, to be sent as an HTTP header (a meta policy cannot
 #: reach a worker): its own scripts and Pyodide's WebAssembly, fetches to the same origin only.
-WORKER_POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; "
+# blob: in connect-src: the worker hands Pyodide the gunzipped standard library through a blob: URL
+WORKER_POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' blob:; "
                  "object-src 'none'; base-uri 'self'")
 
 
