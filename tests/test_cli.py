@@ -342,3 +342,14 @@ def test_a_worker_that_dies_is_reported(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1 and "worker process stopped unexpectedly, at " in err
     assert out.count("\n") >= 8  # what came before was printed
     assert _children() == before
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_mbox_with_any_line_ends(tmp_path: Path, capsys: pytest.CaptureFixture[str], line_end: str) -> None:
+    text = ("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" + DSN + "\nFrom x@example.com Mon Jan  1 00:00:00 2024\n"
+            + DSN.replace("rcpt@", "other@"))
+    mbox = tmp_path / "box.mbox"
+    mbox.write_bytes(text.replace("\n", line_end).encode())
+    code, out, _ = run(capsys, "classify", "--format", "json", "--jobs", "1", str(mbox))
+    assert code == 0
+    assert sorted(r["recipient"] for r in json.loads(out)) == ["other@example.org", "rcpt@example.org"]

@@ -66,12 +66,18 @@ def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]
             err.write(f"bouncecodes: {raw}: no such file or folder\n")
 
 
+def _streamable_mbox(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is an mbox that can be read line by line. A file with
+    old Mac line ends (CR only) has no lines to stream: it is read whole, and the parser splits it."""
+    return head.startswith(b"From ") and b"\n" in head and detect(to_text(head)) is InputKind.MBOX
+
+
 def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
     """(label, bytes) for each document in a file: the file itself, or each message of an mbox."""
     label = "-" if path is None else path.name
     if path is None:
         data = stdin.read(MAX_INPUT + 1)
-        if data.startswith(b"From ") and detect(to_text(data[:4096])) is InputKind.MBOX:
+        if _streamable_mbox(data[:4096]):
             for i, message in enumerate(iter_mbox(io.BytesIO(data)), 1):
                 yield f"-#{i}", message
         else:
@@ -80,7 +86,7 @@ def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]
     with path.open("rb") as fh:
         head = fh.read(4096)
         fh.seek(0)
-        if head.startswith(b"From ") and detect(to_text(head)) is InputKind.MBOX:
+        if _streamable_mbox(head):
             for i, message in enumerate(iter_mbox(fh), 1):
                 yield f"{label}#{i}", message
             return
