@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,26 @@ def test_strip_address_removes_what_the_regular_expression_did() -> None:
         assert strip_address(text, address) == _strip_address_by_regex(text, address)
 
     same()
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda m: "\ufeff" + m,  # a byte-order mark (str)
+    lambda m: ("\ufeff" + m).encode("utf-8"),  # … and in UTF-8 bytes
+    lambda m: b"\xef\xbb\xbf" + m.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"),  # a BOM before Latin-1 bytes
+    lambda m: m.encode("utf-16"),  # saved as "Unicode" by a Windows editor
+    lambda m: "\n\n   \n" + m,  # blank lines pasted before the headers
+    lambda m: "  " + m,
+])
+def test_message_survives_what_editors_and_pastes_put_before_it(wrap: Callable[[str], str | bytes]) -> None:
+    import bouncecodes
+    from bouncecodes.parse.common import to_text
+
+    message = ("From: MAILER-DAEMON@mx.example.org\nTo: alice@example.net\nSubject: Undelivered Mail (é)\n"
+               "MIME-Version: 1.0\nContent-Type: text/plain\n\n"
+               "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <bob@example.org>: "
+               "Recipient address rejected: User unknown (in reply to RCPT TO command)\n")
+    data = wrap(message)
+    [r] = bouncecodes.classify(data)
+    assert (r.recipient, r.status, r.reason, r.command) == ("bob@example.org", "5.1.1", "userunknown", "RCPT")
+    text = to_text(data)
+    assert text[r.span[0]:r.span[1]].startswith("550 5.1.1")

@@ -26,11 +26,15 @@ MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
 
 def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
     """Evidence in already-decoded text with '\\n' line ends."""
-    kind = kind or detect(text)
+    # blank lines or spaces before a message (a paste, a file saved with them) are not its headers
+    body = text.lstrip()
+    lead = len(text) - len(body)
+    kind = kind or detect(body)
     if kind is InputKind.MBOX:
-        return [e for message in split_mbox(text) for e in parse_message(message)]
+        return [e for message in split_mbox(body) for e in parse_message(message)]
     if kind is InputKind.EMAIL:
-        return [e if e.span != (0, 0) else replace(e, span=locate(text, e.diagnostic)) for e in parse_message(text)]
+        return [replace(e, span=locate(text, e.diagnostic)) if e.span == (0, 0)
+                else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
     if kind is InputKind.LOG:
         return parse_log(text)
     return parse_reply(text)
@@ -76,6 +80,11 @@ def locate(text: str, diagnostic: str) -> tuple[int, int]:
     if not words:
         return (0, 0)
     head = _find_words(text, words[:4])
+    sure = head is not None
+    if head is None and len(words) > 4:
+        # the parser may have cut the address out of the reply ("550 5.1.1 <bob@…>: …"): its first
+        # two words then, but only with its last words found after them
+        head = _find_words(text, words[:2])
     if head is None:
         return (0, 0)
     start, end = head
@@ -86,9 +95,10 @@ def locate(text: str, diagnostic: str) -> tuple[int, int]:
         while (m := _find_words(text, words[-3:], pos, stop)) is not None:
             if m[1] >= least:
                 end = m[1]
+                sure = True
                 break
             pos = m[1]
-    return (start, end)
+    return (start, end) if sure else (0, 0)
 
 
 def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:

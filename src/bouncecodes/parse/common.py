@@ -34,14 +34,27 @@ def check_size(data: str | bytes, limit: int = MAX_INPUT) -> None:
 
 
 def to_text(data: str | bytes) -> str:
-    """Bytes → str (UTF-8, else Latin-1, which never fails); any line ends → '\\n'."""
+    """Bytes → str (UTF-16 when it starts with a byte-order mark, else UTF-8, else Latin-1, which
+    never fails); a leading byte-order mark dropped; any line ends → '\\n'."""
     if isinstance(data, (bytes, bytearray)):
-        try:
-            text = bytes(data).decode("utf-8")
-        except UnicodeDecodeError:
-            text = bytes(data).decode("latin-1")
+        data = bytes(data)
+        if data[:3] == b"\xef\xbb\xbf":  # UTF-8's byte-order mark, whatever the rest turns out to be
+            data = data[3:]
+        text = ""
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # saved as "Unicode" by a Windows editor
+            try:
+                text = data.decode("utf-16")
+            except UnicodeDecodeError:
+                text = ""
+        if not text:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
     else:
         text = data
+    if text[:1] == "\ufeff":
+        text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\x00", "")
