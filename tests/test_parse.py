@@ -319,3 +319,27 @@ def test_message_survives_what_editors_and_pastes_put_before_it(wrap: Callable[[
     assert (r.recipient, r.status, r.reason, r.command) == ("bob@example.org", "5.1.1", "userunknown", "RCPT")
     text = to_text(data)
     assert text[r.span[0]:r.span[1]].startswith("550 5.1.1")
+
+
+@pytest.mark.parametrize(("text", "recipient", "words"), [
+    ("Your message could not be sent.\nAddressed To: bob@example.org\n\nFailed to send to identified host,\n"
+     "bob@example.org: [192.0.2.5], 550 bob@example.org... No such user\n--- Message non-deliverable.\n",
+     "bob@example.org", "No such user"),
+    ("Your mail sent on: Thu, 29 Apr 2013 23:45:22 +0900\n     Could not be delivered to: <bob@example.org>\n"
+     "     As their mailbox is full.\n", "bob@example.org", "mailbox is full"),
+    ("User mailbox exceeds allowed size: bob@example.org\n\n\nOriginal message follows.\n\n"
+     "Received: from mx.example.net by mx.example.org; Thu, 29 Apr 2010 23:45:10 +0900\n", "bob@example.org",
+     "exceeds allowed size"),
+])
+def test_the_visible_text_of_a_bounce_without_headers(text: str, recipient: str, words: str) -> None:
+    import bouncecodes
+
+    [r] = bouncecodes.classify(text)
+    assert r.recipient == recipient and r.reason != "undefined"
+    assert words in r.diagnostic
+
+
+def test_text_without_failure_words_is_not_read_as_a_bounce() -> None:
+    import bouncecodes
+
+    assert bouncecodes.classify("Hi Bob,\nlunch at noon? Write to carol@example.org.\n") == []

@@ -198,6 +198,9 @@ def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
     if not words:
         return (0, 0)
     head = words_re(words[:4]).search(text)
+    sure = head is not None
+    if head is None and len(words) > 4:  # the first two words, if the last ones follow
+        head = words_re(words[:2]).search(text)
     if head is None:
         return (0, 0)
     end = head.end()
@@ -206,8 +209,9 @@ def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
         for m in words_re(words[-3:]).finditer(text, head.start(), least + len(diagnostic) + 200):
             if m.end() >= least:
                 end = m.end()
+                sure = True
                 break
-    return (head.start(), end)
+    return (head.start(), end) if sure else (0, 0)
 
 
 _WORDS = ["550", "5.1.1", "user", "unknown", "a", "aa", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "x.y", "(", ")",

@@ -16,12 +16,17 @@ from ..model import Evidence
 from .common import MAX_INPUT, check_size, to_text
 from .detect import InputKind, detect
 from .logs import parse_log
-from .message import parse_message
+from .message import BOUNCE_SUBJECT_RE, parse_message
 from .reply import parse_reply
+from .text import evidence_from_notice
 
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
+# words of a delivery failure, for text without headers: it is read as a bounce notice only with one
+FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|does not exist|exceed|full|quota|denied|"
+                              r"blocked|delay|retry|retries|undeliver|could not|unable|not deliver|expired)",
+                              re.IGNORECASE)
 
 
 def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
@@ -37,7 +42,14 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
                 else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
     if kind is InputKind.LOG:
         return parse_log(text)
-    return parse_reply(text)
+    found = parse_reply(text)
+    if "\n" in body.rstrip() and not any(e.recipient for e in found) and (
+            found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):
+        # the visible text of a bounce, pasted or saved without its headers: read it as a notice
+        notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
+        if notice:
+            return [replace(e, span=locate(text, e.diagnostic)) for e in notice]
+    return found
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
