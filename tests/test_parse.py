@@ -343,3 +343,19 @@ def test_text_without_failure_words_is_not_read_as_a_bounce() -> None:
     import bouncecodes
 
     assert bouncecodes.classify("Hi Bob,\nlunch at noon? Write to carol@example.org.\n") == []
+
+
+def test_bounce_attached_or_forwarded_by_a_person() -> None:
+    import bouncecodes
+
+    attached = ("From: Alice <alice@example.net>\nTo: helpdesk@example.net\nSubject: help please\nMIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\nContent-Type: text/plain\n\n"
+                "This came back, why?\n--outer\nContent-Type: message/rfc822\n\n" + INNER_DSN + "\n--outer--\n")
+    [r] = bouncecodes.classify(attached)
+    assert (r.recipient, r.status, r.reason) == ("bob@example.org", "5.1.1", "userunknown")
+    forwarded = ("From: Alice <alice@example.net>\nTo: helpdesk@example.net\nSubject: help please\n\nSee below.\n\n"
+                 "---------- Forwarded message ---------\n" + INNER_DSN.split("--inner--")[0]
+                 .replace('Content-Type: multipart/report; report-type=delivery-status; boundary="inner"\n', "")
+                 .replace("--inner\nContent-Type: text/plain\n\n", "").replace("--inner\nContent-Type: message/delivery-status\n\n", "\n"))
+    [f] = bouncecodes.classify(forwarded)
+    assert (f.recipient, f.status, f.reason) == ("bob@example.org", "5.1.1", "userunknown")

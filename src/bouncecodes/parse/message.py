@@ -432,7 +432,9 @@ def _parse_message(text: str, depth: int) -> list[Evidence]:
             who = addresses(_header(msg, "From"))
             return [Evidence(recipient=who[0] if who else "", kind=Kind.AUTOREPLY,
                              diagnostic=_header(msg, "Subject"), source="autoreply")]
-        return []
+        # someone's own message carrying a bounce they received (forwarded, or attached): that bounce
+        nested = _nested(parts, human, depth) if depth < MAX_NESTING else []
+        return nested if any(e.reply or e.status for e in nested) else []
 
     reporting = ""
     received = msg.get_all("Received") or []
