@@ -136,6 +136,8 @@ def adversarial() -> None:
         "at signs": b"@a" * (mb // 2),
         "headers": b"X-H: v\n" * (mb // 7),
         "addresses": b"a@b.cd " * (mb // 7),
+        "JSON nesting": b"[" * mb,
+        "JSON events": b'{"email": "a@b.cd", "event": "bounce", "reason": "550 x"}\n' * (mb // 58),
         "multipart parts": b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * (mb // 8),
     }
     print("adversarial 1 MB inputs (classified or refused):")

@@ -359,3 +359,42 @@ def test_bounce_attached_or_forwarded_by_a_person() -> None:
                  .replace("--inner\nContent-Type: text/plain\n\n", "").replace("--inner\nContent-Type: message/delivery-status\n\n", "\n"))
     [f] = bouncecodes.classify(forwarded)
     assert (f.recipient, f.status, f.reason) == ("bob@example.org", "5.1.1", "userunknown")
+
+
+SERVICE_EVENTS = [
+    # SendGrid's event webhook: an array of events, opens and clicks among them
+    ('[{"email": "a@example.org", "event": "bounce", "type": "bounce", "status": "5.1.1", '
+     '"reason": "550 5.1.1 The email account that you tried to reach does not exist."}, '
+     '{"email": "c@example.org", "event": "open"}, '
+     '{"email": "b@example.org", "event": "deferred", "response": "451 4.7.1 Greylisted, try again later"}]',
+     [("a@example.org", "5.1.1", "550", "userunknown"), ("b@example.org", "4.7.1", "451", "blocked")]),
+    # Mailgun: the event inside "event-data", the reply code apart from its words
+    ('{"signature": {"token": "t"}, "event-data": {"event": "failed", "severity": "permanent", "recipient": '
+     '"e@example.org", "reason": "bounce", "delivery-status": {"code": 552, "message": "5.2.2 The email account '
+     'that you tried to reach is over quota.", "mx-host": "gmail-smtp-in.l.google.com"}}}',
+     [("e@example.org", "5.2.2", "552", "mailboxfull")]),
+    # Postmark's bounce webhook
+    ('{"RecordType": "Bounce", "Type": "HardBounce", "Email": "f@example.org", "Description": "Unknown user.", '
+     '"Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist."}',
+     [("f@example.org", "5.1.1", "550", "userunknown")]),
+    # SparkPost, as JSON Lines
+    ('{"msys": {"message_event": {"type": "bounce", "rcpt_to": "g@example.org", "raw_reason": "554 5.7.1 Service '
+     'unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "error_code": "554"}}}\n'
+     '{"msys": {"track_event": {"type": "click", "rcpt_to": "h@example.org"}}}\n',
+     [("g@example.org", "5.7.1", "554", "blocked")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SERVICE_EVENTS)
+def test_sending_services_bounce_events(text: str, expected: list[tuple[str, str, str, str]]) -> None:
+    import bouncecodes
+
+    found = [(r.recipient, r.status, r.reply, r.reason) for r in bouncecodes.classify(text)]
+    assert found == expected
+
+
+def test_json_that_holds_no_events_gives_nothing() -> None:
+    import bouncecodes
+
+    for text in ('{"name": "x", "list": [1, 2, {"a": "b"}]}', "[" * 5000, '{"email": "a@example.org", "event": "open"}'):
+        assert bouncecodes.classify(text) == []

@@ -17,6 +17,7 @@ from .common import MAX_INPUT, check_size, to_text
 from .detect import InputKind, detect
 from .logs import parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
+from .notify import parse_json
 from .reply import parse_reply
 from .text import evidence_from_notice
 
@@ -42,6 +43,10 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
                 else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
     if kind is InputKind.LOG:
         return parse_log(text)
+    if kind is InputKind.JSON:
+        found_json = parse_json(body)
+        if found_json:
+            return [replace(e, span=locate(text, e.diagnostic)) for e in found_json]
     found = parse_reply(text)
     if "\n" in body.rstrip() and not any(e.recipient for e in found) and (
             found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):

@@ -15,12 +15,15 @@ class InputKind(enum.StrEnum):
     EMAIL = "email"
     MBOX = "mbox"
     LOG = "log"
+    JSON = "json"
     REPLY = "reply"
 
 
 def detect(text: str) -> InputKind:
     """What ``text`` (normalised line ends) is."""
     head = text.lstrip("\n")[:4096]
+    if head.lstrip()[:1] in ("{", "["):  # JSON (no header name starts so)
+        return InputKind.JSON
     first = head.split("\n", 1)[0]
     if MBOX_FROM_RE.match(first) and "\n\n" in text:
         lines = head.split("\n")[1:4]

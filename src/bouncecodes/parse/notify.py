@@ -1,5 +1,7 @@
-"""Evidence from JSON event notifications mailed by sending services: Amazon SES notifications
-(bare or wrapped in an SNS envelope, whose ``Message`` is itself JSON text).
+"""Evidence from JSON event notifications of sending services: Amazon SES notifications (bare or
+wrapped in an SNS envelope, whose ``Message`` is itself JSON text), mailed or as files; and the
+bounce events of other services' webhooks and exports, read by field name (SendGrid, Mailgun,
+Postmark, SparkPost and the like): a JSON object, an array of them, or JSON Lines.
 
 The fields are read, never judged: ``bouncedRecipients[].status`` and ``diagnosticCode`` are the
 DSN fields of the bounce; a delivery's ``smtpResponse`` is the remote's reply; a complaint is a
@@ -12,7 +14,7 @@ import json
 from typing import Any
 
 from ..model import Evidence, Kind
-from .common import ENHANCED_RE, clean_address, find_codes_ex, host_of, squash, tidy_reply
+from .common import ENHANCED_RE, clean_address, find_codes, find_codes_ex, host_of, squash, tidy_reply
 
 MARKERS = ("notificationType", "eventType")
 MAX_JSON = 2_000_000
@@ -109,3 +111,112 @@ def parse_notification(text: str) -> list[Evidence]:
         return [Evidence(recipient=r, kind=Kind.FEEDBACK, feedback_type=feedback,
                          diagnostic=_str(complaint.get("userAgent")), source="json") for r in names if r]
     return []
+
+
+# -- other services' events, read by field name --------------------------------------------------
+
+#: where services put the recipient, the server's words, the codes and the kind of event
+RECIPIENT_KEYS = ("email", "recipient", "rcpt_to", "emailaddress", "email_address", "to")
+TEXT_KEYS = ("raw_reason", "diagnosticcode", "diagnostic_code", "details", "reason", "message", "response",
+             "smtpresponse", "description", "error")
+STATUS_KEYS = ("enhanced-code", "enhanced_code", "status", "dsn")
+REPLY_KEYS = ("code", "error_code", "smtp_code", "reply")
+HOST_KEYS = ("mx-host", "mx_host", "remote-mta", "remote_mta", "remotemta")
+EVENT_KEYS = ("event", "type", "recordtype", "eventtype", "notificationtype")
+FAILED_EVENTS = frozenset({"bounce", "bounced", "failed", "dropped", "blocked", "hardbounce", "softbounce",
+                           "out_of_band", "policy_rejection", "generation_failure", "generation_rejection",
+                           "rejected", "permanent_fail", "temporary_fail", "undeliverable"})
+DELAYED_EVENTS = frozenset({"deferred", "delay", "delayed", "transient", "temporary", "softfail"})
+DELIVERED_EVENTS = frozenset({"delivered", "delivery", "sent"})
+FEEDBACK_EVENTS = frozenset({"spamreport", "spam_complaint", "complained", "complaint", "spamcomplaint", "abuse"})
+MAX_DEPTH = 4
+
+
+def _flat(obj: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """The object's scalar fields with lower-case names, nested objects' fields after its own."""
+    out: dict[str, Any] = {}
+    nested: list[dict[str, Any]] = []
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            nested.append(value)
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            out.setdefault(str(key).lower(), value)
+    if depth < MAX_DEPTH:
+        for value in nested:
+            for key, inner in _flat(value, depth + 1).items():
+                out.setdefault(key, inner)
+    return out
+
+
+def _event(obj: dict[str, Any]) -> Evidence | None:
+    """Evidence from one service event, or None when it is no delivery outcome (an open, a click …)."""
+    fields = _flat(obj)
+    recipient = next((a for a in (clean_address(str(fields[k])) for k in RECIPIENT_KEYS if isinstance(fields.get(k), str))
+                      if a), "")
+    if not recipient:
+        return None
+    names = {str(fields[k]).lower().replace(" ", "_") for k in EVENT_KEYS if isinstance(fields.get(k), str)}
+    severity = str(fields.get("severity", "")).lower()
+    if names & FEEDBACK_EVENTS:
+        return Evidence(recipient=recipient, kind=Kind.FEEDBACK, feedback_type="abuse", source="json")
+    if names & DELIVERED_EVENTS and not names & (FAILED_EVENTS | DELAYED_EVENTS):
+        return Evidence(recipient=recipient, kind=Kind.DELIVERED, action="delivered", source="json")
+    if not names & (FAILED_EVENTS | DELAYED_EVENTS) and severity not in ("permanent", "temporary"):
+        return None
+    texts = [_str(fields[k]) for k in TEXT_KEYS if isinstance(fields.get(k), str) and fields[k].strip()]
+    # the server's words: the text with a reply code, else with an enhanced code, else the longest
+    diagnostic = max(texts, key=lambda t: (bool(find_codes_ex(t)[0]), bool(find_codes(t)[1]), len(t)), default="")
+    if diagnostic.lower().startswith(("smtp;", "x-")) and ";" in diagnostic[:20]:
+        diagnostic = diagnostic.split(";", 1)[1].strip()
+    reply, text_status, _ = find_codes_ex(diagnostic)
+    status = text_status or next((str(fields[k]) for k in STATUS_KEYS
+                                  if ENHANCED_RE.fullmatch(str(fields.get(k, "")).strip())), "")
+    code = next((str(fields[k]) for k in REPLY_KEYS if str(fields.get(k, "")).isdigit()), "")
+    if not reply and len(code) == 3 and code[0] in "245":
+        reply = code
+    delayed = bool(names & DELAYED_EVENTS) or severity == "temporary"
+    host = next((host_of(str(fields[k])) for k in HOST_KEYS if isinstance(fields.get(k), str)), "")
+    return Evidence(recipient=recipient, status=status.strip(), reply=reply,
+                    diagnostic=tidy_reply(diagnostic, reply, text_status), remote_mta=host,
+                    action="delayed" if delayed else "failed", source="json")
+
+
+def _objects(text: str) -> list[Any]:
+    """The JSON values of ``text``: one document, or one per line (JSON Lines)."""
+    try:
+        return [json.loads(text, strict=False)]
+    except (ValueError, RecursionError):
+        pass
+    values = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line[:1] in ("{", "["):
+            try:
+                values.append(json.loads(line, strict=False))
+            except (ValueError, RecursionError):
+                continue
+    return values
+
+
+def parse_json(text: str) -> list[Evidence]:
+    """Evidence from JSON input: an SES notification, or other services' events (an object, an array,
+    an object holding an array of events, or JSON Lines). [] when nothing in it is a delivery outcome."""
+    if looks_like_notification(text):
+        found = parse_notification(text)
+        if found:
+            return found
+    out: list[Evidence] = []
+    pending: list[Any] = _objects(text[:MAX_JSON])
+    seen = 0
+    while pending and seen < MAX_RECIPIENTS * 10:
+        value = pending.pop(0)
+        seen += 1
+        if isinstance(value, list):
+            pending[0:0] = value[:MAX_RECIPIENTS]
+        elif isinstance(value, dict):
+            event = _event(value)
+            if event is not None:
+                out.append(event)
+            else:  # a wrapper: {"events": [...]}, {"items": [...]}
+                pending[0:0] = [v for v in value.values() if isinstance(v, list)]
+    return out[:MAX_RECIPIENTS]
