@@ -398,3 +398,15 @@ def test_json_that_holds_no_events_gives_nothing() -> None:
 
     for text in ('{"name": "x", "list": [1, 2, {"a": "b"}]}', "[" * 5000, '{"email": "a@example.org", "event": "open"}'):
         assert bouncecodes.classify(text) == []
+
+
+def test_one_recipients_words_do_not_decide_anothers() -> None:
+    import bouncecodes
+
+    notice = ("From: MAILER-DAEMON@mx.example.net\nTo: alice@example.net\nSubject: Undelivered Mail Returned to Sender\n\n"
+              "I could not deliver your message to these recipients.\n\n"
+              "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 user unknown\n\n\n"
+              "<carol@example.com>:\n    delivery temporarily suspended, will retry\n")
+    by = {r.recipient: r for r in bouncecodes.classify(notice)}
+    assert by["bob@example.org"].reason == "userunknown"
+    assert by["carol@example.com"].reason != "userunknown"

@@ -27,6 +27,7 @@ from .text import (
     evidence_from_notice,
     find_blocks,
     find_command,
+    notice_for,
     notice_part,
     reply_lines,
 )
@@ -285,7 +286,8 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             else Kind.FAILURE
         results.append(Evidence(
             recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
-            notice=notice.squashed, kind=kind, action=action,
+            notice=notice_for(notice.part, blocks_of_human(), recipient) if with_recipient > 1 and human
+            else notice.squashed, kind=kind, action=action,
             remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
             command=(command or _command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
             diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn"))

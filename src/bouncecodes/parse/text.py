@@ -300,6 +300,17 @@ def reply_lines(notice: str) -> str:
     return ""
 
 
+def notice_for(body: str, blocks: dict[str, list[str]], address: str) -> str:
+    """The notice as one recipient's evidence: without the lines of the other recipients' blocks, so
+    that one recipient's failure is not read into another's."""
+    if len(blocks) <= 1:
+        return squash(body)[:MAX_DIAGNOSTIC]
+    mine = address.lower()
+    own = {line for a, lines in blocks.items() if a.lower() == mine for line in lines}
+    others = {line for a, lines in blocks.items() if a.lower() != mine for line in lines if line.strip()} - own
+    return squash("\n".join(line for line in body.split("\n") if line[:MAX_LINE] not in others))[:MAX_DIAGNOSTIC]
+
+
 def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -> list[Evidence]:
     """One Evidence per recipient mentioned in a human-readable notice."""
     body = notice_part(notice)
@@ -316,7 +327,7 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
                 diagnostic = squash(found)
         results.append(
             Evidence(recipient=address, status=status, reply=reply, diagnostic=diagnostic,
-                     notice=squash(body)[:MAX_DIAGNOSTIC], action=action,
+                     notice=notice_for(body, blocks, address), action=action,
                      command=command or command_in(lines) or (find_command(body) if len(blocks) == 1 else ""),
                      remote_mta=block_remote(lines), source=source)
         )
