@@ -388,11 +388,9 @@ def _nested(parts: Parts, human: str, depth: int) -> list[Evidence]:
     forwarded in the text by someone who received it. [] when there is none."""
     if parts.original is not None:
         inner = parts.original
-        if looks_like_bounce(inner, _walk(inner)):
-            try:
-                found = _parse_message(inner.as_string(), depth + 1)
-            except (LookupError, ValueError, UnicodeError):
-                found = []
+        inner_parts = _walk(inner)
+        if looks_like_bounce(inner, inner_parts):
+            found = _parse_message("", depth + 1, (inner, inner_parts))
             if found:
                 return found
     forwarded = _forwarded(human)
@@ -404,9 +402,12 @@ def parse_message(text: str) -> list[Evidence]:
     return _parse_message(text, 0)
 
 
-def _parse_message(text: str, depth: int) -> list[Evidence]:
-    msg = _repair_boundary(text, email.message_from_string(text))
-    parts = _walk(msg)
+def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None = None) -> list[Evidence]:
+    if parsed is None:
+        msg = _repair_boundary(text, email.message_from_string(text))
+        parts = _walk(msg)
+    else:  # a message already parsed (one attached to another)
+        msg, parts = parsed
     human = "\n".join(parts.texts)
     if parts.feedback:
         return _from_feedback(parts.feedback, parts, msg)
