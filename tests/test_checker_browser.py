@@ -34,7 +34,7 @@ from .test_site_support import Built
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 try:
-    from playwright.sync_api import Browser, ElementHandle, FilePayload, Page, Request
+    from playwright.sync_api import Browser, ElementHandle, FilePayload, Page, Request, expect
 except ImportError as exc:  # pragma: no cover
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
 
@@ -540,3 +540,28 @@ def test_instant_navigation(checker: Checker, base_url: str) -> None:
     assert len([r for r in requests if r.url.endswith(".wasm")]) == 1
     assert [v for v in page.evaluate("() => window.__violations") if not v.startswith("script-src-elem inline")] == []
     assert errors == [e for e in errors if "Content Security Policy" in e]  # the injected script's report only
+
+
+def test_site_search_waits_for_python_then_works(checker: Checker, base_url: str) -> None:
+    """On the checker page the theme's search worker (which indexes the whole site) starts only once
+    Python is ready; search then works as on any page."""
+    page, requests, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    search_at_ready = [r.url for r in requests if "/workers/search." in r.url]
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some((e) => e.name.includes('/workers/search.'))", timeout=15_000)
+    assert search_at_ready == [] or page.evaluate(
+        "() => performance.getEntriesByName('bouncecodes:ready')[0].startTime <= performance"
+        ".getEntriesByType('resource').find((e) => e.name.includes('/workers/search.')).startTime")
+    page.locator("input.md-search__input").fill("5.7.26")
+    expect(page.locator(".md-search-result__item a[href*='enhanced/X.7.26/']").first).to_be_visible(timeout=15_000)
+    assert errors == []
+
+
+def test_other_pages_start_search_at_once(checker: Checker, base_url: str) -> None:
+    page, requests, _ = checker
+    page.goto(base_url + "reply/550/")
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some((e) => e.name.includes('/workers/search.'))", timeout=15_000)
+    assert not any("defer-search" in r.url for r in requests)

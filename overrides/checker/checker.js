@@ -109,6 +109,7 @@
         if (message.state === "ready") {
           clearTimeout(this.loadTimer);
           mark("bouncecodes:ready", { ms: message.ms, python: message.python, runtime: message.runtime });
+          document.dispatchEvent(new CustomEvent("bouncecodes:ready")); // defer-search.js waits for it
           this.setState("ready", "");
         } else if (message.state === "failed") {
           this.fail(`Python could not load: ${message.message || "unknown error"}`);
@@ -137,6 +138,7 @@
         request.reject(new CheckerError(message, state === "failed" ? "failed" : "timeout"));
       });
       this.setState(state, message);
+      document.dispatchEvent(new CustomEvent("bouncecodes:failed")); // defer-search.js stops waiting
     },
 
     // input: {text} or {bytes: Uint8Array, label}. Resolves to the worker's answer:
