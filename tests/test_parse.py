@@ -410,3 +410,14 @@ def test_one_recipients_words_do_not_decide_anothers() -> None:
     by = {r.recipient: r for r in bouncecodes.classify(notice)}
     assert by["bob@example.org"].reason == "userunknown"
     assert by["carol@example.com"].reason != "userunknown"
+
+
+def test_postfix_lines_pasted_alone_are_not_taken_for_headers() -> None:
+    import bouncecodes
+
+    text = ("<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1\n"
+            "    <bob@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command)\n"
+            "<carol@example.org>: host mx.example.org[192.0.2.1] said: 552 5.2.2 mailbox full (in reply to RCPT TO "
+            "command)\n")
+    found = [(r.recipient, r.status, r.reason, r.command) for r in bouncecodes.classify(text)]
+    assert found == [("bob@example.org", "5.1.1", "userunknown", "RCPT"), ("carol@example.org", "5.2.2", "mailboxfull", "RCPT")]

@@ -48,8 +48,7 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         if found_json:
             return [replace(e, span=locate(text, e.diagnostic)) for e in found_json]
     found = parse_reply(text)
-    if "\n" in body.rstrip() and not any(e.recipient for e in found) and (
-            found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):
+    if "\n" in body.rstrip() and (found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):
         # the visible text of a bounce, pasted or saved without its headers: read it as a notice
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
         if notice:

@@ -7,7 +7,9 @@ import re
 
 from .logs import looks_like_log
 
-HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:[ \t]?[^\n]{0,4000}$")
+# a header field: its name is letters, digits and '-' in practice (RFC 5322 allows any printable
+# character but ':', which would take "<bob@example.org>: host … said" for a header)
+HEADER_LINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}:[ \t]?[^\n]{0,4000}$")
 MBOX_FROM_RE = re.compile(r"^From \S{0,320}[^\n]{0,200}$")
 
 
