@@ -353,3 +353,10 @@ def test_mbox_with_any_line_ends(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "classify", "--format", "json", "--jobs", "1", str(mbox))
     assert code == 0
     assert sorted(r["recipient"] for r in json.loads(out)) == ["other@example.org", "rcpt@example.org"]
+
+
+def test_lookup_of_a_pseudo_code_names_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "5.0.911")
+    assert code == 0 and out.startswith("5.0.911  pseudo status of userunknown")
+    code, out, _ = run(capsys, "lookup", "--format", "json", "4.0.947")
+    assert code == 0 and json.loads(out)["pseudo"]["id"] == "expired"

@@ -479,6 +479,11 @@ def cmd_lookup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n")
     tokens = [t for t in args.code for t in t.split() if "." in t]
     asked = tokens[0].upper() if tokens else ""
+    if found.pseudo is not None:
+        p = found.pseudo
+        out.write(f"{asked}  pseudo status of {p.id} ({p.title})\n"
+                  f"  meaning    no server sends it: Sisimai, and bouncecodes when a bounce carries no enhanced\n"
+                  f"             code, report it for the reason {p.id}\n  do         {p.action}\n\n")
     if asked and found.enhanced and found.enhanced[0].code != asked and found.enhanced[0].kind.value != "code":
         out.write(f"{asked} is not in the IANA registry; its subject and class say:\n\n")
     for e in found.enhanced:
