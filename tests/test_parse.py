@@ -421,3 +421,21 @@ def test_postfix_lines_pasted_alone_are_not_taken_for_headers() -> None:
             "command)\n")
     found = [(r.recipient, r.status, r.reason, r.command) for r in bouncecodes.classify(text)]
     assert found == [("bob@example.org", "5.1.1", "userunknown", "RCPT"), ("carol@example.org", "5.2.2", "mailboxfull", "RCPT")]
+
+
+def test_every_event_of_a_large_export_is_read_and_json_is_never_prose() -> None:
+    import json
+
+    import bouncecodes
+
+    events = [{"email": f"user{i}@example.org", "event": "bounce", "reason": "550 5.1.1 user unknown"}
+              for i in range(3000)]
+    text = json.dumps(events)
+    assert len(text) > 100_000
+    found = bouncecodes.classify(text)
+    assert [r.recipient for r in found] == [e["email"] for e in events]
+    # JSON without events says nothing, even when its strings read like a failure
+    assert bouncecodes.classify('{"note": "bob@example.org: delivery failed, user unknown"}') == []
+    # text that only starts like JSON is still read as text
+    [r] = bouncecodes.classify("[mx.example.org] 550 5.1.1 <bob@example.org>: user unknown\n")
+    assert (r.recipient, r.status) == ("bob@example.org", "5.1.1")

@@ -9,6 +9,8 @@ The runtime is standard library only; the same code runs under Pyodide.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .classify import classify_evidence, recognise_provider
 from .errors import (
     BounceCodesError,
@@ -74,4 +76,17 @@ def classify(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Result]:
     ('mailboxfull', True, False, 'enhanced:X.2.2')
     """
     registry = load_registry()
-    return [classify_evidence(e, registry) for e in parse(data, limit=limit)]
+    found = parse(data, limit=limit)
+    if len(found) < 2:
+        return [classify_evidence(e, registry) for e in found]
+    # a large export repeats the same failure for many addresses: decide each distinct one once (the
+    # verdict reads the recipient only for its domain, which stays in the key)
+    decided: dict[Evidence, Result] = {}
+    results = []
+    for e in found:
+        key = dataclasses.replace(e, recipient="@" + e.recipient.rpartition("@")[2], span=(0, 0))
+        verdict = decided.get(key)
+        if verdict is None:
+            verdict = decided[key] = classify_evidence(key, registry)
+        results.append(dataclasses.replace(verdict, recipient=e.recipient, span=e.span))
+    return results

@@ -45,15 +45,28 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         return parse_log(text)
     if kind is InputKind.JSON:
         found_json = parse_json(body)
-        if found_json:
-            return [replace(e, span=locate(text, e.diagnostic)) for e in found_json]
+        if found_json is not None:  # JSON, read by its fields only, never as prose
+            return _located(text, found_json)
     found = parse_reply(text)
     if "\n" in body.rstrip() and (found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):
         # the visible text of a bounce, pasted or saved without its headers: read it as a notice
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
         if notice:
-            return [replace(e, span=locate(text, e.diagnostic)) for e in notice]
+            return _located(text, notice)
     return found
+
+
+def _located(text: str, found: list[Evidence]) -> list[Evidence]:
+    """``found`` with spans, each looked for after the previous one: evidence comes in the order of
+    the text, and each search stays short however many recipients a large input holds."""
+    out = []
+    pos = 0
+    for e in found:
+        span = locate(text, e.diagnostic, pos)
+        if span != (0, 0):
+            pos = span[1]
+        out.append(replace(e, span=span))
+    return out
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -88,19 +101,19 @@ def _find_words(text: str, words: list[str], pos: int = 0, endpos: int | None = 
     return None
 
 
-def locate(text: str, diagnostic: str) -> tuple[int, int]:
-    """Where the server's words (as squashed into ``diagnostic``) stand in ``text``: from the first
-    place its first words appear to the end of its last words after that; (0, 0) when not found, for
-    example when the words were encoded (base64, quoted-printable) in the message."""
+def locate(text: str, diagnostic: str, start: int = 0) -> tuple[int, int]:
+    """Where the server's words (as squashed into ``diagnostic``) stand in ``text``, looking from
+    ``start``: from the first place its first words appear to the end of its last words after that;
+    (0, 0) when not found, for example when the words were encoded (base64, quoted-printable)."""
     words = diagnostic.split()
     if not words:
         return (0, 0)
-    head = _find_words(text, words[:4])
+    head = _find_words(text, words[:4], start)
     sure = head is not None
     if head is None and len(words) > 4:
         # the parser may have cut the address out of the reply ("550 5.1.1 <bob@…>: …"): its first
         # two words then, but only with its last words found after them
-        head = _find_words(text, words[:2])
+        head = _find_words(text, words[:2], start)
     if head is None:
         return (0, 0)
     start, end = head

@@ -63,6 +63,15 @@ def to_text(data: str | bytes) -> str:
 ISO2022_RE = re.compile(r"\x1b\$[@B][^\x1b]{0,4000}(?:\x1b\([BJ])?")
 
 
+# the type before a Diagnostic-Code's text: "smtp; 550 …", "X-Postfix; …", "x-unix; …"
+DIAG_TYPE_RE = re.compile(r"^\s*(?:smtp|x-[a-z-]{1,30}|unix|mail|x400|[a-z]{1,10})\s*;\s*", re.IGNORECASE)
+
+
+def strip_diagnostic_type(value: str) -> str:
+    """A Diagnostic-Code's text without its type ("smtp; 550 …" → "550 …")."""
+    return DIAG_TYPE_RE.sub("", value, count=1)
+
+
 def decode_iso2022(text: str) -> str:
     """Text that still holds ISO-2022-JP escape sequences (a part or header field whose charset
     was not declared, or declared wrongly) with those runs decoded."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ..model import Evidence, Kind
 from .common import clean_address, find_codes, host_of, squash
+from .text import find_command
 
 POSTFIX_RE = re.compile(
     r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: [0-9A-Za-z]{5,20}: to=<([^<>\s]{0,320})>,(?: orig_to=<[^<>\s]{0,320}>,)?"
@@ -77,14 +78,12 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
         said_at = offset + m.start(3) + (split.end() if split else 0)
         text = squash(said)
         reply, status = find_codes(text)
-        cmd = re.search(r"after (RCPT TO|MAIL FROM|DATA|end of data|EHLO|HELO|initial connection)", rest, re.IGNORECASE)
         return Evidence(
             recipient=clean_address(addr), status=status, reply=reply, diagnostic=text,
             action="failed" if flag == "**" else "delayed",
             remote_mta=host.group(1).lower() if host else "", source="exim-log",
             span=(said_at + len(said) - len(said.lstrip()), said_at + len(said.rstrip())),
-            command={"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA"}.get(
-                cmd.group(1).upper(), cmd.group(1).upper()) if cmd else "")
+            command=find_command(rest))
     m = SENDMAIL_RE.search(line)
     if m:
         fields = dict(SENDMAIL_FIELD_RE.findall(line))

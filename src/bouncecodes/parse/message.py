@@ -18,6 +18,7 @@ from .common import (
     find_codes_ex,
     host_of,
     squash,
+    strip_diagnostic_type,
     tidy_reply,
 )
 from .notify import looks_like_notification, parse_notification
@@ -54,7 +55,6 @@ AUTOREPLY_SUBJECT_RE = re.compile(
     r"away from (?:my|the) (?:office|desk)|r[ée]ponse automatique|risposta automatica|respuesta autom", re.IGNORECASE)
 HTML_TAG_RE = re.compile(r"<(?:[^<>\"']|\"[^\"]*\"|'[^']*'){0,2000}>")
 HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.IGNORECASE)
-DIAG_PREFIX_RE = re.compile(r"^\s*(?:smtp|x-[a-z-]{1,30}|unix|mail|x400|[a-z]{1,10})\s*;\s*", re.IGNORECASE)
 
 
 def _decode(part: Message) -> str:
@@ -193,7 +193,7 @@ def _original_sender(parts: Parts) -> list[str]:
 
 
 def _dsn_diagnostic(value: str) -> str:
-    return squash(DIAG_PREFIX_RE.sub("", decode_iso2022(value), count=1))
+    return squash(strip_diagnostic_type(decode_iso2022(value)))
 
 
 def _fields(block: Message) -> dict[str, Any]:
@@ -289,13 +289,9 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             notice=notice_for(notice.part, blocks_of_human(), recipient) if with_recipient > 1 and human
             else notice.squashed, kind=kind, action=action,
             remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
-            command=(command or _command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
+            command=(command or find_command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
             diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn"))
     return results
-
-
-def _command(text: str) -> str:
-    return find_command(text)
 
 
 def _dsn_type(value: str) -> str:
@@ -482,4 +478,4 @@ def _finish(e: Evidence, reporting: str) -> Evidence:
                       re.IGNORECASE)
         remote = m.group(1).lower() if m else ""
     return replace(e, remote_mta=remote, reporting_mta=e.reporting_mta or reporting,
-                   command=e.command or _command(e.diagnostic))
+                   command=e.command or find_command(e.diagnostic))

@@ -11,10 +11,20 @@ feedback report.
 from __future__ import annotations
 
 import json
+from collections import deque
 from typing import Any
 
 from ..model import Evidence, Kind
-from .common import ENHANCED_RE, clean_address, find_codes, find_codes_ex, host_of, squash, tidy_reply
+from .common import (
+    ENHANCED_RE,
+    clean_address,
+    find_codes,
+    find_codes_ex,
+    host_of,
+    squash,
+    strip_diagnostic_type,
+    tidy_reply,
+)
 
 MARKERS = ("notificationType", "eventType")
 MAX_JSON = 2_000_000
@@ -75,9 +85,7 @@ def parse_notification(text: str) -> list[Evidence]:
         reporting = host_of(_str(bounce.get("reportingMTA")))
         out = []
         for r in _dicts(bounce.get("bouncedRecipients")):
-            diagnostic = _str(r.get("diagnosticCode"))
-            if diagnostic.lower().startswith(("smtp;", "x-")) and ";" in diagnostic[:20]:
-                diagnostic = diagnostic.split(";", 1)[1].strip()
+            diagnostic = strip_diagnostic_type(_str(r.get("diagnosticCode")))
             reply, text_status, attached = find_codes_ex(diagnostic)
             status_field = _str(r.get("status"))
             m = ENHANCED_RE.search(status_field)
@@ -165,9 +173,9 @@ def _event(obj: dict[str, Any]) -> Evidence | None:
         return None
     texts = [_str(fields[k]) for k in TEXT_KEYS if isinstance(fields.get(k), str) and fields[k].strip()]
     # the server's words: the text with a reply code, else with an enhanced code, else the longest
-    diagnostic = max(texts, key=lambda t: (bool(find_codes_ex(t)[0]), bool(find_codes(t)[1]), len(t)), default="")
-    if diagnostic.lower().startswith(("smtp;", "x-")) and ";" in diagnostic[:20]:
-        diagnostic = diagnostic.split(";", 1)[1].strip()
+    diagnostic = texts[0] if len(texts) == 1 else \
+        max(texts, key=lambda t: (bool(find_codes_ex(t)[0]), bool(find_codes(t)[1]), len(t)), default="")
+    diagnostic = strip_diagnostic_type(diagnostic)
     reply, text_status, _ = find_codes_ex(diagnostic)
     status = text_status or next((str(fields[k]) for k in STATUS_KEYS
                                   if ENHANCED_RE.fullmatch(str(fields.get(k, "")).strip())), "")
@@ -198,25 +206,27 @@ def _objects(text: str) -> list[Any]:
     return values
 
 
-def parse_json(text: str) -> list[Evidence]:
+def parse_json(text: str) -> list[Evidence] | None:
     """Evidence from JSON input: an SES notification, or other services' events (an object, an array,
-    an object holding an array of events, or JSON Lines). [] when nothing in it is a delivery outcome."""
+    an object holding an array of events, or JSON Lines), every one of them, in order. [] when
+    nothing in it is a delivery outcome; None when the text is no JSON at all."""
     if looks_like_notification(text):
         found = parse_notification(text)
         if found:
             return found
+    values = _objects(text)
+    if not values:
+        return None
     out: list[Evidence] = []
-    pending: list[Any] = _objects(text[:MAX_JSON])
-    seen = 0
-    while pending and seen < MAX_RECIPIENTS * 10:
-        value = pending.pop(0)
-        seen += 1
+    pending = deque(values)  # depth first, so events come out in the order they are written
+    while pending:
+        value = pending.popleft()
         if isinstance(value, list):
-            pending[0:0] = value[:MAX_RECIPIENTS]
+            pending.extendleft(reversed(value))
         elif isinstance(value, dict):
             event = _event(value)
             if event is not None:
                 out.append(event)
             else:  # a wrapper: {"events": [...]}, {"items": [...]}
-                pending[0:0] = [v for v in value.values() if isinstance(v, list)]
-    return out[:MAX_RECIPIENTS]
+                pending.extendleft(reversed([v for v in value.values() if isinstance(v, list)]))
+    return out

@@ -7,7 +7,7 @@ import re
 
 from ..model import Evidence
 from .common import addresses, find_codes, squash
-from .message import _command
+from .text import find_command
 
 CONTINUATION_RE = re.compile(r"^([245]\d\d)-(?:([245]\.\d{1,3}\.\d{1,3}) )?", re.MULTILINE)
 HOST_SAID_RE = re.compile(r"\b(?:host|server)\s+([A-Za-z0-9][A-Za-z0-9.-]{1,253})(?:\[[0-9a-fA-F.:]{2,45}\])?\s+said:",
@@ -43,5 +43,5 @@ def parse_reply(text: str) -> list[Evidence]:
     host = HOST_SAID_RE.search(diagnostic)
     start = text.find(text.strip()[:40]) if text.strip() else 0
     return [Evidence(recipient=found[0] if found else "", status=status, reply=reply, diagnostic=diagnostic,
-                     remote_mta=host.group(1).lower() if host else "", command=_command(diagnostic),
+                     remote_mta=host.group(1).lower() if host else "", command=find_command(diagnostic),
                      source="reply", span=(max(start, 0), max(start, 0) + len(text.strip())))]

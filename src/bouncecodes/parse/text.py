@@ -59,6 +59,11 @@ REMOTE_HOST_RE = re.compile(r"\b(?:host|server|mx)\s{1,3}([A-Za-z0-9][A-Za-z0-9.
                             re.IGNORECASE)
 
 
+# the SMTP commands a notice or a transcript names, and how a transcript marks what was sent and
+# what the server answered (Sendmail's ">>> DATA" / "<<< 550 …", Postfix's "In: DATA" / "Out: 550 …")
+_COMMANDS = r"(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|BDAT|QUIT)"
+_SENT = r"(?:>>> ?|in: {1,4})"
+_ANSWER = r"(?:<<< ?|out: {1,4})"
 COMMAND_IN_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s)?(?:end of\s)?(?:sending\s)?"
                            r"(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|AUTH|CONNECT|BDAT|QUIT|end of data|"
                            r"initial connection)", re.IGNORECASE)
@@ -68,11 +73,10 @@ COMMAND_IN_RE = re.compile(r"\b(?:in reply to|after|while|during)\s{1,3}(?:the\s
 LABELLED_REPLY_RE = re.compile(r"\b(?:error[_ ]code|smtp[_ ](?:reply[_ ])?code|reply[_ ]code)\s{0,3}[:=]\s{0,3}([245][0-5]\d)\b",
                                re.IGNORECASE)
 # "SMTP command: DATA", "-----SMTP command\nDATA": a notice that labels the command it failed on
-COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|BDAT)\b",
-                              re.IGNORECASE)
-# a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (what the server answered)
-TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:(?:>>> ?|in: {1,4})(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|BDAT|QUIT)\b"
-                                r"|(?:<<< ?|out: {1,4})([45])\d\d)", re.IGNORECASE | re.MULTILINE)
+COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}" + _COMMANDS + r"\b", re.IGNORECASE)
+# a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (a failing answer)
+TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:" + _SENT + _COMMANDS + r"\b|" + _ANSWER + r"([45])\d\d)",
+                                re.IGNORECASE | re.MULTILINE)
 _COMMAND_NAMES = {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
                   "INITIAL CONNECTION": "CONN"}
 
@@ -229,9 +233,8 @@ def strip_address(text: str, address: str) -> str:
     return squash("".join(out))
 
 
-SENT_LINE_RE = re.compile(r"^\s{0,8}(?:>>> ?|in: {1,4})(RCPT TO|MAIL FROM|DATA|RCPT|MAIL|EHLO|HELO|STARTTLS|QUIT|BDAT)\b",
-                          re.IGNORECASE)
-ANSWER_LINE_RE = re.compile(r"^\s{0,8}(?:<<< ?|out: {1,4})(?=[2-5]\d\d)", re.IGNORECASE)
+SENT_LINE_RE = re.compile(r"^\s{0,8}" + _SENT + _COMMANDS + r"\b", re.IGNORECASE)
+ANSWER_LINE_RE = re.compile(r"^\s{0,8}" + _ANSWER + r"(?=[2-5]\d\d)", re.IGNORECASE)
 
 
 def _transcript(lines: list[str]) -> tuple[list[str], str]:
