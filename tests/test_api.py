@@ -34,3 +34,19 @@ def test_result_to_dict_is_json_ready() -> None:
     data = result.to_dict()
     assert json.loads(json.dumps(data)) == data | {"span": list(data["span"])}
     assert data["reason"] == "mailboxfull"
+
+
+def test_a_repeated_failure_keeps_each_recipients_own_fields() -> None:
+    import json
+
+    events = [{"email": address, "event": "bounce", "reason": "550 5.1.1 user unknown"}
+              for address in ("a@gmail.com", "b@example.org", "c@gmail.com")]
+    text = json.dumps(events)
+    results = bouncecodes.classify(text)
+    assert [r.recipient for r in results] == ["a@gmail.com", "b@example.org", "c@gmail.com"]
+    # the recipient's domain still names the provider, each one its own
+    assert [r.provider for r in results] == [bouncecodes.classify(json.dumps([e]))[0].provider for e in events]
+    assert results[0].provider != results[1].provider
+    # and each points at its own words in the text
+    assert len({r.span for r in results}) == 3
+    assert all(text[r.span[0]:r.span[1]] == "550 5.1.1 user unknown" for r in results)
