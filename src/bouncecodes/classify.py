@@ -103,6 +103,11 @@ class _Compiled:
         for p in registry.providers:
             for h in p.hosts:
                 self.hosts.setdefault(h, p)
+        # Diagnostic-Code type -> the first reason, in registry order, that lists it
+        self.diagnostic_types: dict[str, str] = {}
+        for reason in registry.reasons:
+            for kind in reason.diagnostic_types:
+                self.diagnostic_types.setdefault(kind, reason.id)
 
 
 def _compiled(registry: Registry) -> _Compiled:
@@ -213,10 +218,9 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     found = _phrase(compiled, text)
     if found is not None:
         return found
-    if evidence.diagnostic_type:
-        for r in registry.reasons:
-            if evidence.diagnostic_type in r.diagnostic_types:
-                return Decision(r.id, f"reason:{r.id}/diagnostic-type")
+    by_type = compiled.diagnostic_types.get(evidence.diagnostic_type) if evidence.diagnostic_type else None
+    if by_type is not None:
+        return Decision(by_type, f"reason:{by_type}/diagnostic-type")
     found = _phrase(compiled, evidence.notice[:MAX_TEXT])
     if found is not None:
         return found
