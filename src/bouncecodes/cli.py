@@ -117,9 +117,6 @@ class Progress:
             self.err.write("\n")
 
 
-_record = record  # the checker page writes the same records (bouncecodes.output)
-
-
 def _text(rec: dict[str, Any]) -> str:
     status = rec["status"] + (" (pseudo: no enhanced code was sent)" if rec["status_source"] == "pseudo" else "")
     codes = " ".join(x for x in (rec["reply"], status) if x) or "no code"
@@ -176,7 +173,7 @@ class _Classifier:
             return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
         events: list[Event] = [("n", (1, len(evidence), 0, 0))]
         for e in evidence:
-            rec = _record(label, classify_evidence(e, self.registry))
+            rec = record(label, classify_evidence(e, self.registry))
             if self.fmt == "jsonl":
                 events.append(("out", json.dumps(rec, ensure_ascii=False) + "\n"))
             elif self.fmt == "json":
