@@ -565,3 +565,15 @@ def test_other_pages_start_search_at_once(checker: Checker, base_url: str) -> No
     page.wait_for_function("() => performance.getEntriesByType('resource')"
                            ".some((e) => e.name.includes('/workers/search.'))", timeout=15_000)
     assert not any("defer-search" in r.url for r in requests)
+
+
+def test_python_archives_come_gzipped_whole(checker: Checker, base_url: str) -> None:
+    """Chromium has DecompressionStream: the page fetches the .zip.gz archives, never the .zip ones."""
+    page, requests, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    names = [urlsplit(r.url).path.rsplit("/", 1)[-1] for r in requests]
+    archives = sorted(n for n in names if n.startswith(("bouncecodes-", "python_stdlib-")))
+    assert [n.split("-")[0] for n in archives] == ["bouncecodes", "python_stdlib"]
+    assert all(n.endswith(".zip.gz") for n in archives), archives
+    assert errors == []
