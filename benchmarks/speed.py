@@ -138,6 +138,8 @@ def adversarial() -> None:
         "addresses": b"a@b.cd " * (mb // 7),
         "JSON nesting": b"[" * mb,
         "JSON events": b'{"email": "a@b.cd", "event": "bounce", "reason": "550 x"}\n' * (mb // 58),
+        "JSON events, each distinct": b"".join(
+            b'{"email": "a%d@b.cd", "event": "bounce", "reason": "550 reason %d"}\n' % (i, i) for i in range(mb // 68)),
         "multipart parts": b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * (mb // 8),
     }
     print("adversarial 1 MB inputs (classified or refused):")
