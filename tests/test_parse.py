@@ -154,6 +154,11 @@ def test_command_from_transcripts_and_labels() -> None:
     assert find_command("550 unknown user\n-------SMTP command\nDATA") == "DATA"
     assert find_command("host mx said: 550 nope (in reply to RCPT TO command)") == "RCPT"
     assert find_command(">>> DATA\n<<< 354 go ahead") == ""
+    assert find_command("192.0.2.1 does not like recipient.\nRemote host said: 550 5.2.1 User Unknown") == "RCPT"
+    assert find_command("Connected to 192.0.2.1 but sender was rejected.\nRemote host said: 553 no") == "MAIL"
+    assert find_command("mx.example.org [192.0.2.25] did not like our RCPT TO:\n550 5.1.1 nope") == "RCPT"
+    assert find_command("mx.example.org [192.0.2.25] did not like our final DATA:\n554 spam") == "DATA"
+    assert find_command("I do not like green eggs") == ""
 
 
 def test_postfix_in_out_transcript_gives_the_failing_reply() -> None:

@@ -77,8 +77,14 @@ COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}" + _COMMANDS + r"\b"
 # a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (a failing answer)
 TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:" + _SENT + _COMMANDS + r"\b|" + _ANSWER + r"([45])\d\d)",
                                 re.IGNORECASE | re.MULTILINE)
+# the notice names what the server disliked: qmail's "192.0.2.1 does not like recipient." and
+# "Connected to 192.0.2.1 but sender was rejected.", DragonFly's "did not like our RCPT TO:"
+DISLIKED_RE = re.compile(r"\b(?:does not|did not|doesn't|didn't) like (?:our )?(recipient|sender|RCPT TO|MAIL FROM|"
+                         r"(?:final )?DATA|HELO|EHLO)\b|\bbut (sender|my name) was rejected\b|\bbut (greeting) failed\b",
+                         re.IGNORECASE)
 _COMMAND_NAMES = {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
-                  "INITIAL CONNECTION": "CONN"}
+                  "INITIAL CONNECTION": "CONN", "RECIPIENT": "RCPT", "SENDER": "MAIL", "FINAL DATA": "DATA",
+                  "MY NAME": "HELO", "GREETING": "CONN"}
 
 
 def _command_name(word: str) -> str:
@@ -89,7 +95,8 @@ def _command_name(word: str) -> str:
 def find_command(text: str) -> str:
     """The SMTP command the failing reply answered, or ''.
 
-    In order: the notice says so ("in reply to RCPT TO command", "after end of data"); a session
+    In order: the notice says so ("in reply to RCPT TO command", "after end of data"), or says
+    what the server disliked ("does not like recipient", "but sender was rejected"); a session
     transcript shows it (the last ``>>>`` command before the first ``<<< 4xx/5xx`` reply); the
     notice labels it ("SMTP command: DATA").
     """
@@ -97,6 +104,9 @@ def find_command(text: str) -> str:
     m = COMMAND_IN_RE.search(text)
     if m:
         return _command_name(m.group(1))
+    m = DISLIKED_RE.search(text)
+    if m:
+        return _command_name(next(g for g in m.groups() if g))
     last = ""
     for t in TRANSCRIPT_LINE_RE.finditer(text):
         if t.group(1):
