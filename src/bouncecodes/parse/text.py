@@ -25,12 +25,13 @@ ORIGINAL_START_RE = re.compile(
     r"^(?:[\s>|]{0,8}-{2,60}[^\n]{0,40}(?:original|returned|copy of|below this line|rfc ?822|headers? of|undelivered message|message headers?|message follows|message text|unsent message)"
     r"|[\s>]{0,4}(?:received|return-path|dkim-signature|message-id|x-mailer|mime-version): "
     r"|content-type: (?:message/rfc822|text/rfc822-headers)"
-    r"|[\s]{0,4}(?:original message|the original message|your message|message was|original mail) (?:headers|follows|was|reads|as follows)[^\n]{0,40}:? *$)",
+    r"|[\s]{0,4}(?:original message|the original message|your message|message was|original mail) "
+    r"(?:(?:headers|details|follows|as follows)[^\n]{0,40}:?|(?:was|reads)(?: in part| as follows)?[ \t]{0,3}:) *$)",
     re.IGNORECASE | re.MULTILINE,
 )
-# Lines that never carry evidence about a recipient.
+# Lines that never carry evidence about a recipient (also as items of a list: "* To: …").
 BOILERPLATE_RE = re.compile(
-    r"^\s*(?:to:|from:|subject:|date:|cc:|reply-to:|sender:|message-id:|in-reply-to:|references:|mail from:)", re.IGNORECASE
+    r"^\s*(?:[*\u2022-][ \t]{1,3})?(?:to:|from:|subject:|date:|cc:|reply-to:|sender:|message-id:|in-reply-to:|references:|mail from:)", re.IGNORECASE
 )
 # "----- Transcript of session follows -----", "=====", "*****": layout, not evidence
 DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}[^\n]{0,100}[-=*_#~+]{3,}[ \t]{0,20}|[-=*_#~+ \t]{3,})$")

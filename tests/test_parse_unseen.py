@@ -1,0 +1,79 @@
+"""Parsing gaps found by measuring the parser on bounces it had never seen (synthetic examples in
+the same layouts, written for these tests)."""
+
+from __future__ import annotations
+
+from bouncecodes.parse import parse
+from bouncecodes.parse.text import notice_part
+
+
+def recipients(raw: str) -> list[str]:
+    return [e.recipient for e in parse(raw.encode())]
+
+
+def _mime_text(subject: str, body: str) -> str:
+    return (
+        "From: Mail Delivery <mailer-daemon@relay.example.net>\n"
+        "To: list-bounces@example.net\n"
+        f"Subject: {subject}\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="XyZ"\n'
+        "\n"
+        "--XyZ\n"
+        "Content-Type: text/plain; charset=us-ascii\n"
+        "\n"
+        f"{body}\n"
+        "--XyZ\n"
+        "Content-Type: message/rfc822\n"
+        "\n"
+        "From: list@example.net\n"
+        "To: list@example.net\n"
+        "Subject: hello\n"
+        "\n"
+        "hi\n"
+        "--XyZ--\n"
+    )
+
+
+def test_your_message_was_not_delivered_is_no_start_of_the_original() -> None:
+    # "Your message was not delivered …" is the notice speaking, not "Your message was:" before a copy
+    body = ("We are sorry.\n\nYOUR MESSAGE WAS NOT DELIVERED TO ALL RECIPIENTS!\n\n"
+            "These addresses did not get a copy:\n\n> carol@example.org\n\n"
+            " RCPT To:<carol@example.org>\n 552 Mailbox of <carol@example.org> is over its limit\n")
+    found = parse(_mime_text("Permanent Delivery Failure", body).encode())
+    assert [(e.recipient, e.reply) for e in found] == [("carol@example.org", "552")]
+
+
+def test_message_not_delivered_within_days_keeps_the_recipients_after_it() -> None:
+    body = ("The destination host did not answer.\n\nYour message was not delivered within 3 days.\n\n"
+            "These recipients did not get your message:\n\n    <dave@example.org>\n\n"
+            "These recipients did not get your message:\n\n    <erin@example.org>\n")
+    assert recipients(_mime_text("Returned Mail", body)) == ["dave@example.org", "erin@example.org"]
+
+
+def test_original_message_markers_still_cut() -> None:
+    for marker in ("Your message was:", "The original message was as follows:", "Original message reads:",
+                   "Original message follows.", "Original message headers:", "Original message details:"):
+        text = f"550 user unknown\n{marker}\nTo: someone@example.org\n"
+        assert notice_part(text) == "550 user unknown\n", marker
+    # Sendmail's first line is the notice, not the original
+    text = "The original message was received at Mon, 2 Mar 2026 10:00:00 +0100\nfrom [192.0.2.3]\n"
+    assert notice_part(text) == text
+
+
+def test_bulleted_header_lines_of_a_summary_are_not_recipients() -> None:
+    raw = (
+        "From: MAILER-DAEMON <mailer-daemon@mx.example.net>\n"
+        "To: list-bounces@example.net\n"
+        "Subject: Undeliverable: weekly news\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "Delivery has failed to these recipients:\n\n"
+        "\t* [frank@example.org]: 552 frank@example.org... Mailbox over quota\n\n"
+        "Summary of what was sent:\n\n"
+        "\t* From: news@example.net\n"
+        "\t* To: readers@example.net\n"
+        "\t- Cc: more@example.net\n"
+    )
+    found = parse(raw.encode())
+    assert [(e.recipient, e.reply) for e in found] == [("frank@example.org", "552")]
