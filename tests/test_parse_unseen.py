@@ -4,6 +4,7 @@ the same layouts, written for these tests)."""
 from __future__ import annotations
 
 from bouncecodes.parse import parse
+from bouncecodes.parse.common import addresses, clean_address
 from bouncecodes.parse.text import notice_part
 
 
@@ -77,3 +78,20 @@ def test_bulleted_header_lines_of_a_summary_are_not_recipients() -> None:
     )
     found = parse(raw.encode())
     assert [(e.recipient, e.reply) for e in found] == [("frank@example.org", "552")]
+
+
+def test_x400_address_type_prefix_is_not_part_of_the_address() -> None:
+    assert clean_address("SMTP=grace@Example.ORG") == "grace@example.org"
+    assert clean_address("rfc-822=grace@example.org") == "grace@example.org"
+    assert addresses("c=US;a= ;p=Corp;o=Hub;dda:SMTP=grace@example.org; on Mon") == ["grace@example.org"]
+    # an "=" in a real local part stays
+    assert clean_address("list-bounces+grace=example.org@example.net") == "list-bounces+grace=example.org@example.net"
+    assert clean_address("a=b@example.org") == "a=b@example.org"
+
+
+def test_exchange_x400_recipient_line() -> None:
+    body = ("Your message\n\n  To:      team@example.net\n  Subject: plans\n\n"
+            "did not reach the following recipient(s):\n\n"
+            "c=US;a= ;p=Corp;o=Hub;dda:SMTP=heidi@example.org; on Mon, 2 Mar 2026\n"
+            "    The recipient name is not recognized\n")
+    assert recipients(_mime_text("Undeliverable: plans", body)) == ["heidi@example.org"]

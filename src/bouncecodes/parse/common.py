@@ -23,6 +23,8 @@ REPLY_LEAD_WORDS = ("said:", "error:", "reply:", "smtp;", "returned", "response:
 # Sendmail's own code before "<addr>... " and the remote's after it: "554 <a@b>... 550 Host unknown"
 INNER_REPLY_RE = re.compile(r"\.\.\. {0,3}(?:[A-Za-z]{1,12}: {1,3})?([245][0-5]\d)[ -]")
 SPACE_RE = re.compile(r"\s+")
+# the address types an X.400 address gives before "=" (Exchange's "SMTP=bob@example.org")
+ADDRESS_TYPES = frozenset({"smtp", "rfc822", "rfc-822", "internet"})
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}\.?$")
 
 
@@ -125,6 +127,11 @@ def clean_address(addr: str) -> str:
     if addr.lower().startswith(("rfc822;", "rfc822 ;")):
         addr = addr.split(";", 1)[1].strip().strip("<>")
     local, at, domain = addr.rpartition("@")
+    if "=" in local:
+        # Exchange's X.400 form names the address type: "dda:SMTP=bob@example.org", "RFC-822=bob@…"
+        kind, eq, rest = local.partition("=")
+        if eq and rest and kind.lower() in ADDRESS_TYPES:
+            local = rest
     if not at or not local or "." not in domain:
         return ""
     return f"{local}@{domain.lower().rstrip('.')}"
