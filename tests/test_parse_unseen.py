@@ -4,7 +4,7 @@ the same layouts, written for these tests)."""
 from __future__ import annotations
 
 from bouncecodes.parse import parse
-from bouncecodes.parse.common import addresses, clean_address
+from bouncecodes.parse.common import addresses, clean_address, find_codes
 from bouncecodes.parse.text import notice_part
 
 
@@ -95,3 +95,21 @@ def test_exchange_x400_recipient_line() -> None:
             "c=US;a= ;p=Corp;o=Hub;dda:SMTP=heidi@example.org; on Mon, 2 Mar 2026\n"
             "    The recipient name is not recognized\n")
     assert recipients(_mime_text("Undeliverable: plans", body)) == ["heidi@example.org"]
+
+
+def test_session_without_marks_reports_the_failing_reply_not_the_greeting() -> None:
+    # a transcript written out without '>>>'/'<<<': the greeting and the OKs come first
+    assert find_codes(" 220 mx.example.org ESMTP ready\n EHLO relay.example.net\n 250-mx.example.org hi\n"
+                      " 250 SIZE 1000000\n MAIL From:<a@example.net>\n 250 2.1.0 Sender ok\n"
+                      " RCPT To:<ivan@example.org>\n 552 5.2.2 Mailbox of ivan is full\n QUIT\n") == ("552", "5.2.2")
+    assert find_codes("220 mx ready\n250 ok\n450 try later\n") == ("450", "")
+    # a success alone stays what it is
+    assert find_codes("250 2.0.0 Ok: queued as ABC\n") == ("250", "2.0.0")
+    assert find_codes("220 mx.example.org ready\n") == ("220", "")
+    body = ("The message could not be delivered.\n\nThese addresses did not get a copy:\n\n> ivan@example.org\n\n"
+            "--- Session Transcript ---\n 220 mx.example.org ESMTP ready\n EHLO relay.example.net\n"
+            " 250 mx.example.org hello\n MAIL From:<list@example.net>\n 250 Sender ok\n"
+            " RCPT To:<ivan@example.org>\n 552 Mailbox of <ivan@example.org> is over its quota\n QUIT\n"
+            "--- End Transcript ---\n")
+    found = parse(_mime_text("Permanent Delivery Failure", body).encode())
+    assert [(e.recipient, e.reply) for e in found] == [("ivan@example.org", "552")]

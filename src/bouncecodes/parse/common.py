@@ -167,14 +167,22 @@ def find_codes_ex(text: str) -> tuple[str, str, bool]:
         lead = text[line_start:start] if line_start or window == 0 else "?"
         if start == 0 or continued or not lead.strip(" \t>*") or before.endswith(REPLY_LEAD) or before.strip() == "" \
                 or before.rstrip().lower().endswith(REPLY_LEAD_WORDS):
-            reply = r.group(1)
+            code = r.group(1)
             line_end = text.find("\n", start)
             stop = min(line_end if line_end >= 0 else len(text), start + 400)
             inner = INNER_REPLY_RE.search(text, start, stop)
             if inner:
-                reply = inner.group(1)
-            break
+                code = inner.group(1)
+            if code[0] != "2":
+                reply = code
+                break
+            # a greeting or an OK of a session written out without '<<<' marks ("220 mx ready",
+            # "250 Sender ok", then "552 …"): a failing reply after it is the one that counts
+            reply = reply or code
     e = ENHANCED_RE.search(text)
+    if e is not None and e.group(1) == "2" and reply[:1] in ("4", "5"):
+        # likewise an enhanced code: the one of the failure rather than an earlier success's
+        e = next((x for x in ENHANCED_RE.finditer(text, e.end()) if x.group(1) != "2"), e)
     status = ".".join(e.groups()) if e else ""
     if reply and status and reply[0] != status[0]:
         # keep both: servers do send 421 with 4.7.x, but a 250 with 5.x.x is not one reply
