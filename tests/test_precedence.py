@@ -97,6 +97,52 @@ def test_user_unknown_after_data_is_a_filter(registry: Registry) -> None:
     assert rule_for(registry, replace(e, status="5.1.1")) == "enhanced:X.1.1"
 
 
+def test_user_unknown_under_a_mailbox_status_code_is_a_filter_unless_it_answered_rcpt(registry: Registry) -> None:
+    e = Evidence(status="5.2.1", reply="550", diagnostic="550 5.2.1 <bob@example.org>... User Unknown")
+    d = decide(e, registry, None)
+    assert (d.rule, d.reason) == ("reason:userunknown/mailbox-status", "filtered")
+    # at RCPT TO the mailbox was looked up: the words stand
+    assert rule_for(registry, replace(e, command="RCPT")) == "phrase:userunknown/user-unknown"
+    # a code of another subject says nothing about the mailbox existing
+    assert rule_for(registry, replace(e, status="5.0.0")) == "phrase:userunknown/user-unknown"
+    # words of another reason are left alone
+    assert rule_for(registry, replace(e, diagnostic="550 5.2.1 mailbox disabled")).startswith("phrase:suspend/")
+
+
+def test_a_reply_to_mail_from_is_about_the_sender(registry: Registry) -> None:
+    e = Evidence(status="5.1.0", reply="553", diagnostic="553 5.1.0 bounce@example.net does not exist", command="MAIL")
+    d = decide(e, registry, None)
+    assert (d.rule, d.reason) == ("reason:userunknown/at-mail", "rejected")
+    assert rule_for(registry, replace(e, command="RCPT")) == "enhanced:X.1.0"
+    # a phrase rule can carry its own: Sendmail's "... Access denied" to MAIL FROM refuses the sender
+    denied = Evidence(status="5.7.1", reply="550", diagnostic="550 5.7.1 <bounce@example.net>... Access denied",
+                      command="MAIL")
+    d = decide(denied, registry, None)
+    assert (d.rule, d.reason) == ("phrase:securityerror/access-denied", "rejected")
+    assert decide(replace(denied, command="RCPT"), registry, None).reason == "securityerror"
+    # other reasons keep theirs: an authentication demand to MAIL FROM is still one
+    auth = Evidence(reply="550", diagnostic="550 Unauthenticated senders not allowed", command="MAIL")
+    assert decide(auth, registry, None).reason == "securityerror"
+
+
+def test_an_unexplained_refusal_of_the_connection_is_a_block(registry: Registry) -> None:
+    e = Evidence(status="5.0.0", reply="550", diagnostic="550 Rejected", command="EHLO")
+    d = decide(e, registry, None)
+    assert (d.rule, d.reason) == ("reason:undefined/at-connect", "blocked")
+    assert rule_for(registry, replace(e, command="CONN")) == "reason:undefined/at-connect"
+    assert rule_for(registry, replace(e, command="RCPT")) == "enhanced:X.0.0"
+
+
+def test_a_delay_warning_without_a_cause_is_expired(registry: Registry) -> None:
+    e = Evidence(diagnostic="Message will be retried for 2 more day(s)", action="delayed", source="text")
+    d = decide(e, registry, None)
+    assert (d.rule, d.reason) == ("reason:undefined/when-delayed", "expired")
+    assert rule_for(registry, replace(e, action="failed")) == "reason:undefined"
+    # a delay warning that names its cause keeps it
+    assert decide(replace(e, diagnostic="connect to mx.example.org: Connection timed out"), registry, None).reason \
+        == "networkerror"
+
+
 def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
     e = Evidence(status="4.4.1", diagnostic="connect to mx.example.org[192.0.2.1]:25: Connection timed out",
                  action="failed", source="dsn")

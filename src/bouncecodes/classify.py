@@ -15,10 +15,19 @@ Precedence, highest first (each step is registry data; the first step that gives
 9. the class of either code (``enhanced:5.XXX.YYY``);
 10. nothing known: ``undefined`` (``reason:undefined``).
 
-Then two refinements, also registry data (fields of the reason that was found):
+Then these refinements, also registry data (fields of the reason, or of the phrase rule, that was
+found):
 
+- ``at_mail``: in a reply to MAIL FROM, a reason from any step but 2 becomes that reason, first the
+  phrase rule's own (``phrase:securityerror/access-denied`` → rejected), then the reason's
+  (``reason:userunknown/at-mail`` → rejected): the words are about the sender;
 - ``after_data``: a reason read from the server's words (step 4 or 6) in a reply to DATA becomes
-  that reason (``reason:userunknown/after-data`` → filtered);
+  that reason (``reason:userunknown/after-data`` → filtered), and so it does under a mailbox-status
+  code (X.2.*, the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
+  (``reason:userunknown/mailbox-status``);
+- ``at_connect`` and ``when_delayed``: a reason from any step but 2 in a reply to the connection or to
+  HELO/EHLO, or in a delay warning, becomes that reason (``reason:undefined/at-connect`` → blocked,
+  ``reason:undefined/when-delayed`` → expired);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
   reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail.
 
@@ -47,6 +56,7 @@ class Decision:
     rule: str
     detail: str = ""
     action: str = ""
+    at_mail: str = ""  # a phrase rule's reason for a reply to MAIL FROM
 
 
 class _Pattern:
@@ -166,16 +176,31 @@ def _phrase(compiled: _Compiled, text: str) -> Decision | None:
         if literal and literal not in lowered:
             continue  # the test p.search would make first, without the call
         if p.search(text, lowered, folded):
-            return Decision(rule.reason, rule.id, rule.detail)
+            return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
     return None
 
 
 def decide(evidence: Evidence, registry: Registry, provider: Provider | None) -> Decision:
-    """Steps 1–10 of the module docstring, then its two refinements."""
+    """Steps 1–10 of the module docstring, then its refinements."""
     decision = _decide(evidence, registry, provider)
     reason = registry.reason(decision.reason)
-    if reason.after_data and evidence.command == "DATA" and decision.rule.startswith("phrase:"):
-        return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
+    command = evidence.command
+    general = not decision.rule.startswith("provider:")  # a provider's own rule is not second-guessed
+    if command == "MAIL" and general:
+        if decision.at_mail:
+            return Decision(decision.at_mail, decision.rule, decision.detail or reason.id)
+        if reason.at_mail:
+            return Decision(reason.at_mail, f"reason:{reason.id}/at-mail", decision.detail or reason.id)
+    if reason.after_data and decision.rule.startswith("phrase:"):
+        if command == "DATA":
+            return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
+        if evidence.status[2:4] == "2." and command not in ("RCPT", "MAIL"):
+            return Decision(reason.after_data, f"reason:{reason.id}/mailbox-status", decision.detail or reason.id)
+    if general:
+        if reason.at_connect and command in ("CONN", "HELO", "EHLO"):
+            return Decision(reason.at_connect, f"reason:{reason.id}/at-connect", decision.detail)
+        if reason.when_delayed and evidence.action == "delayed":
+            return Decision(reason.when_delayed, f"reason:{reason.id}/when-delayed", decision.detail)
     if reason.given_up and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
         return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
     return decision

@@ -67,6 +67,9 @@ class Reason:
     action: str
     pseudo_status: str = ""
     after_data: str = ""
+    at_mail: str = ""
+    at_connect: str = ""
+    when_delayed: str = ""
     given_up: str = ""
     diagnostic_types: tuple[str, ...] = ()
 
@@ -145,6 +148,7 @@ class PhraseRule:
     match: tuple[str, ...]
     examples: tuple[str, ...]
     detail: str = ""
+    at_mail: str = ""  # the reason instead, in a reply to MAIL FROM
     #: for each pattern of ``match``, a lower-case text it cannot match without ('' if none); derived at build
     literals: tuple[str, ...] = ()
 

@@ -45,7 +45,8 @@ def compile_registry(ctx: Context) -> Registry:
     reasons = tuple(
         Reason(id=r["id"], title=r["title"], description=r["description"].strip(), hard=Hard(r["hard"]),
                bounce=r["bounce"], action=r["action"].strip(), pseudo_status=r.get("pseudo_status", ""),
-               after_data=r.get("after_data", ""), given_up=r.get("given_up", ""),
+               after_data=r.get("after_data", ""), at_mail=r.get("at_mail", ""),
+               at_connect=r.get("at_connect", ""), when_delayed=r.get("when_delayed", ""), given_up=r.get("given_up", ""),
                diagnostic_types=tuple(r.get("diagnostic_types", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
@@ -70,7 +71,7 @@ def compile_registry(ctx: Context) -> Registry:
     phrase_files = sorted(ctx.of("phrases"), key=lambda f: order.get(f.data["reason"], len(order)))
     phrases = tuple(
         PhraseRule(id=f"phrase:{f.data['reason']}/{r['id']}", reason=f.data["reason"], match=tuple(r["match"]),
-                   examples=tuple(r["examples"]), detail=r.get("detail", ""),
+                   examples=tuple(r["examples"]), detail=r.get("detail", ""), at_mail=r.get("at_mail", ""),
                    literals=tuple(required_literal(m) for m in r["match"]))
         for f in phrase_files for r in f.data["rules"]
     )

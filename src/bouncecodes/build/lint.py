@@ -218,12 +218,16 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
     for f in ctx.of("provider"):
         for i, r in enumerate(f.data["rules"]):
             yield f, ["rules", i, "reason"], r["reason"]
+    for f in ctx.of("phrases"):
+        for i, r in enumerate(f.data["rules"]):
+            if "at_mail" in r:
+                yield f, ["rules", i, "at_mail"], r["at_mail"]
     for f in ctx.of("enhanced"):
         for i, value in enumerate(f.data.get("yields_to", ())):
             yield f, ["yields_to", i], value
     for f in ctx.of("reasons"):
         for i, r in enumerate(f.data["reasons"]):
-            for key in ("after_data", "given_up"):
+            for key in ("after_data", "at_mail", "at_connect", "when_delayed", "given_up"):
                 if key in r:
                     yield f, ["reasons", i, key], r[key]
 
