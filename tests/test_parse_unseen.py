@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bouncecodes.parse import parse
 from bouncecodes.parse.common import addresses, clean_address, find_codes
-from bouncecodes.parse.text import notice_part
+from bouncecodes.parse.text import is_delay_warning, notice_part
 
 
 def recipients(raw: str) -> list[str]:
@@ -113,3 +113,16 @@ def test_session_without_marks_reports_the_failing_reply_not_the_greeting() -> N
             "--- End Transcript ---\n")
     found = parse(_mime_text("Permanent Delivery Failure", body).encode())
     assert [(e.recipient, e.reply) for e in found] == [("ivan@example.org", "552")]
+
+
+def test_delay_warnings_in_other_words() -> None:
+    for words in ("Delivery attempts will continue to be made for 4 day(s).",
+                  "We will continue to try to deliver your message for 2 more days.",
+                  "The server will continue attempting delivery.",
+                  "Delivery of your message to this address has been postponed because the mailbox is full."):
+        raw = ("From: postmaster@mx.example.net\nTo: list-bounces@example.net\n"
+               "Subject: Delivery delay notice\n\n"
+               f"Your message could not yet be delivered to the following recipient:\n\n  judy@example.org\n\n{words}\n")
+        found = parse(raw.encode())
+        assert [(e.recipient, e.action) for e in found] == [("judy@example.org", "delayed")], words
+    assert is_delay_warning("This is a permanent error; delivery will not continue.") is False

@@ -128,7 +128,8 @@ DELAY_RE = re.compile(
     r"(?:only a temporary failure|will (?:continue to )?(?:be )?retr(?:y|ied)|will keep trying|still trying|"
     r"delivery (?:has been|is|was) delayed|has not yet been delivered|not been delivered yet|"
     r"(?:delivery|message) (?:is )?delayed|warning: (?:message|could not send)|"
-    r"no action is required on your part)",
+    r"no action is required on your part|(?:delivery )?attempts will continue|"
+    r"will continue (?:to (?:try|attempt)|trying|attempting)|(?:delivery|message) [^\n]{0,80}has been postponed)",
     re.IGNORECASE,
 )
 
