@@ -126,3 +126,37 @@ def test_delay_warnings_in_other_words() -> None:
         found = parse(raw.encode())
         assert [(e.recipient, e.action) for e in found] == [("judy@example.org", "delayed")], words
     assert is_delay_warning("This is a permanent error; delivery will not continue.") is False
+
+
+def _dsn(blocks: list[str]) -> str:
+    return (
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\n"
+        "To: list-bounces@example.net\n"
+        "Subject: Returned mail: see transcript for details\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B0"\n'
+        "\n"
+        "--B0\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "The message could not be delivered.\n"
+        "--B0\n"
+        "Content-Type: message/delivery-status\n"
+        "\n"
+        "Reporting-MTA: dns; mx.example.net\n"
+        "\n" + "\n".join(blocks) + "--B0--\n"
+    )
+
+
+def test_dsn_block_repeated_word_for_word_gives_one_result() -> None:
+    block = "Final-Recipient: RFC822; <kim@example.org>\nAction: failed\nStatus: 5.1.1\n"
+    looped = "Final-Recipient: RFC822; <kim@example.org>\nX-Actual-Recipient: RFC822; kim@example.org\n" \
+             "Action: failed\nStatus: 5.1.1\n"
+    found = parse(_dsn([block, looped, looped, looped]).encode())
+    assert [(e.recipient, e.status) for e in found] == [("kim@example.org", "5.1.1")]
+    # blocks that say different things, or name different recipients, all stay
+    other = "Final-Recipient: RFC822; <kim@example.org>\nAction: delayed\nStatus: 4.4.1\n"
+    lee = "Final-Recipient: RFC822; <lee@example.org>\nAction: failed\nStatus: 5.1.1\n"
+    found = parse(_dsn([block, other, lee]).encode())
+    assert [(e.recipient, e.status) for e in found] == [("kim@example.org", "5.1.1"), ("kim@example.org", "4.4.1"),
+                                                        ("lee@example.org", "5.1.1")]

@@ -291,6 +291,13 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
             command=(command or find_command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
             diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn"))
+    if len(results) > 1:
+        # an alias loop or an expansion can repeat one recipient's block word for word: one result
+        unique: dict[tuple[str, ...], Evidence] = {}
+        for e in results:
+            unique.setdefault((e.recipient.lower(), e.status, e.reply, e.diagnostic, e.action, e.remote_mta,
+                               e.kind.value), e)
+        results = list(unique.values())
     return results
 
 
