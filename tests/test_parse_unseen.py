@@ -160,3 +160,32 @@ def test_dsn_block_repeated_word_for_word_gives_one_result() -> None:
     found = parse(_dsn([block, other, lee]).encode())
     assert [(e.recipient, e.status) for e in found] == [("kim@example.org", "5.1.1"), ("kim@example.org", "4.4.1"),
                                                         ("lee@example.org", "5.1.1")]
+
+
+def test_recipient_who_is_also_the_original_sender_is_found_in_the_notice() -> None:
+    # someone wrote to themselves: the returned message's From is also its To
+    raw = (
+        "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
+        "To: postmaster@relay.example.net\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="M1"\n'
+        "\n"
+        "--M1\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "This is the mail system at host relay.example.net.\n\n"
+        "<mallory@example.org>: Host or domain name not found for example.org: try again\n\n"
+        "--M1\n"
+        "Content-Type: message/rfc822\n"
+        "\n"
+        "From: mallory@example.org\n"
+        "To: mallory@example.org\n"
+        "Subject: note to self\n"
+        "\n"
+        "remember the milk\n"
+        "--M1--\n"
+    )
+    found = parse(raw.encode())
+    assert [e.recipient for e in found] == ["mallory@example.org"]
+    assert found[0].diagnostic.startswith("Host or domain name not found")

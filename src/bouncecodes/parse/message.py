@@ -418,7 +418,8 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
     exclude = {a.lower() for a in addresses(_header(msg, "To") + " " + _header(msg, "From") + " "
                                              + _header(msg, "Return-Path") + " " + _header(msg, "Reply-To"))}
     exclude |= {a.lower() for a in _original_sender(parts)}
-    exclude |= {a for a in exclude}  # already lower-cased
+    # ... but not an address the returned message was sent to: someone who wrote to themselves
+    exclude -= {a.lower() for a in _original_recipients(parts)}
 
     status_blocks = parts.status
     if not status_blocks and re.search(r"^(?:final|original)-recipient:", human, re.IGNORECASE | re.MULTILINE):
