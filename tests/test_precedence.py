@@ -154,6 +154,12 @@ def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
     assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "enhanced:X.4.1"
     # a human-readable bounce without an Action field is final unless it says it will retry
     assert rule_for(registry, replace(e, status="", action="", source="text")) == "reason:networkerror/given-up"
+    # a mail loop fails at once: it is not a message that ran out of time
+    loop = replace(e, status="4.4.6", diagnostic="")
+    assert "loop" in registry.reason("networkerror").given_up_except
+    assert (decide(loop, registry, None).rule, decide(loop, registry, None).detail) == ("enhanced:X.4.6", "loop")
+    hops = replace(e, status="", diagnostic="554 Too many hops 26 (25 max)", source="text", action="")
+    assert decide(hops, registry, None).reason == "networkerror"
 
 
 def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry) -> None:

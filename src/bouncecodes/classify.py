@@ -29,7 +29,8 @@ found):
   HELO/EHLO, or in a delay warning, becomes that reason (``reason:undefined/at-connect`` → blocked,
   ``reason:undefined/when-delayed`` → expired);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
-  reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail.
+  reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail,
+  except for the details the reason lists in ``given_up_except`` (a mail loop fails at once).
 
 ``tests/test_precedence.py`` pins this order.
 """
@@ -201,7 +202,7 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
             return Decision(reason.at_connect, f"reason:{reason.id}/at-connect", decision.detail)
         if reason.when_delayed and evidence.action == "delayed":
             return Decision(reason.when_delayed, f"reason:{reason.id}/when-delayed", decision.detail)
-    if reason.given_up and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
+    if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
         return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
     return decision
 

@@ -71,6 +71,7 @@ class Reason:
     at_connect: str = ""
     when_delayed: str = ""
     given_up: str = ""
+    given_up_except: tuple[str, ...] = ()
     diagnostic_types: tuple[str, ...] = ()
 
     def pseudo_code(self, permanent: bool) -> str:
@@ -261,7 +262,8 @@ class Registry:
             return tuple(Reference(**r) for r in items)
 
         return cls(
-            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ()))})
+            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
+                                     "given_up_except": tuple(r.get("given_up_except", ()))})
                           for r in data["reasons"]),
             reply=tuple(
                 ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})

@@ -47,6 +47,7 @@ def compile_registry(ctx: Context) -> Registry:
                bounce=r["bounce"], action=r["action"].strip(), pseudo_status=r.get("pseudo_status", ""),
                after_data=r.get("after_data", ""), at_mail=r.get("at_mail", ""),
                at_connect=r.get("at_connect", ""), when_delayed=r.get("when_delayed", ""), given_up=r.get("given_up", ""),
+               given_up_except=tuple(r.get("given_up_except", ())),
                diagnostic_types=tuple(r.get("diagnostic_types", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
