@@ -189,3 +189,41 @@ def test_recipient_who_is_also_the_original_sender_is_found_in_the_notice() -> N
     found = parse(raw.encode())
     assert [e.recipient for e in found] == ["mallory@example.org"]
     assert found[0].diagnostic.startswith("Host or domain name not found")
+
+
+def _no_recipient_notice(original: str) -> str:
+    return (
+        "From: Mail Delivery System <mailer-daemon@mx.example.org>\n"
+        "To: news-bounces@lists.example.net\n"
+        "Subject: Mail delivery failed\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="N1"\n'
+        "\n"
+        "--N1\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "A message you sent could not be delivered. The address is not a valid user here.\n"
+        "--N1\n"
+        "Content-Type: message/rfc822\n"
+        "\n" + original + "\nbody\n--N1--\n"
+    )
+
+
+def test_notice_without_recipient_falls_back_to_the_envelope_not_the_list_address() -> None:
+    original = ("Received: from lists.example.net (lists.example.net [192.0.2.7])\n"
+                "\tby mx.example.org with ESMTP id 123\n\tfor <nina@example.org>; Mon, 2 Mar 2026 10:00:00 +0000\n"
+                "Received: from client (client [192.0.2.9])\n\tby lists.example.net with ESMTP id 9\n"
+                "\tfor <news@lists.example.net>; Mon, 2 Mar 2026 09:59:00 +0000\n"
+                "From: writer@example.com\nTo: news@lists.example.net\nSubject: [news] hello\n"
+                "X-BeenThere: news@lists.example.net\nList-Post: <mailto:news@lists.example.net>\n")
+    assert recipients(_no_recipient_notice(original)) == ["nina@example.org"]
+    # no envelope recipient: the list's own address is still no recipient
+    without = "\n".join(line for line in original.split("\n")
+                        if not line.startswith(("Received", "\t"))) + "\n"
+    assert recipients(_no_recipient_notice(without)) == [""]
+    # a message sent straight to someone: its To
+    direct = "From: writer@example.com\nTo: olga@example.org\nSubject: hello\n"
+    assert recipients(_no_recipient_notice(direct)) == ["olga@example.org"]
+    # the same when only the headers come back (text/rfc822-headers), folded lines and all
+    headers_only = _no_recipient_notice(original).replace("Content-Type: message/rfc822", "Content-Type: text/rfc822-headers")
+    assert recipients(headers_only) == ["nina@example.org"]

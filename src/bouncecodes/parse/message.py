@@ -185,6 +185,30 @@ def _original_recipients(parts: Parts) -> list[str]:
     return addresses(headers)
 
 
+ENVELOPE_FOR_RE = re.compile(r"\bfor\s{1,8}<?([^\s<>;]{1,320}@[^\s<>;]{1,255})>?\s{0,8}(?:;|$)", re.IGNORECASE)
+LIST_HEADERS = ("list-post", "x-beenthere")
+
+
+def _failed_recipients_of_original(parts: Parts) -> list[str]:
+    """For a notice that names no recipient: where the returned message was going. The envelope
+    recipient of its latest Received field ("… for <bob@example.org>; date") first, then its To and
+    Cc, without the address of a mailing list it came through (List-Post, X-BeenThere): a list's
+    copy is addressed to the list, not to the member whose server refused it."""
+    if parts.original is not None:
+        fields = [(k.lower(), str(v)) for k, v in parts.original.items()]
+    else:
+        unfolded = re.sub(r"\n[ \t]+", " ", parts.original_headers)
+        fields = [(k.strip().lower(), v) for k, sep, v in (line.partition(":") for line in unfolded.split("\n")) if sep]
+    envelope = []
+    received = next((v for k, v in fields if k == "received" and ENVELOPE_FOR_RE.search(squash(v))), "")
+    if received:
+        m = ENVELOPE_FOR_RE.search(squash(received))
+        envelope = addresses(m.group(1)) if m else []
+    lists = {a.lower() for k, v in fields if k in LIST_HEADERS for a in addresses(v)}
+    visible = addresses("\n".join(v for k, v in fields if k in ("to", "cc")))
+    return [a for a in dict.fromkeys(envelope + visible) if a.lower() not in lists]
+
+
 def _original_sender(parts: Parts) -> list[str]:
     if parts.original is not None:
         return addresses(str(parts.original.get("From", "")) + " " + str(parts.original.get("Return-Path", "")))
@@ -462,7 +486,7 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
         if any(e.reply or e.status for e in nested):
             return nested
     if not results:
-        recipients = _original_recipients(parts)
+        recipients = _failed_recipients_of_original(parts)
         body = squash(notice_part(human))
         reply, status = find_codes(body)
         results = [Evidence(recipient=r, status=status, reply=reply, diagnostic=body[:MAX_DIAGNOSTIC],
