@@ -67,7 +67,10 @@ def test_reply_code_then_class(registry: Registry) -> None:
 
 
 def test_nothing_known(registry: Registry) -> None:
-    assert rule_for(registry, Evidence(diagnostic="no comment")) == "reason:undefined"
+    # no code and no recognised words: on hold; a code that names no cause: undefined
+    assert rule_for(registry, Evidence(diagnostic="no comment")) == "reason:onhold"
+    assert rule_for(registry, Evidence(status="5.0.0", diagnostic="no comment")) == "enhanced:X.0.0"
+    assert decide(Evidence(status="5.0.0", diagnostic="no comment"), registry, None).reason == "undefined"
 
 
 def test_permanent_and_hard() -> None:
@@ -131,13 +134,17 @@ def test_an_unexplained_refusal_of_the_connection_is_a_block(registry: Registry)
     assert (d.rule, d.reason) == ("reason:undefined/at-connect", "blocked")
     assert rule_for(registry, replace(e, command="CONN")) == "reason:undefined/at-connect"
     assert rule_for(registry, replace(e, command="RCPT")) == "enhanced:X.0.0"
+    # with no code at all
+    assert rule_for(registry, Evidence(diagnostic="go away", command="CONN")) == "reason:onhold/at-connect"
 
 
 def test_a_delay_warning_without_a_cause_is_expired(registry: Registry) -> None:
     e = Evidence(diagnostic="Message will be retried for 2 more day(s)", action="delayed", source="text")
     d = decide(e, registry, None)
-    assert (d.rule, d.reason) == ("reason:undefined/when-delayed", "expired")
-    assert rule_for(registry, replace(e, action="failed")) == "reason:undefined"
+    assert (d.rule, d.reason) == ("reason:onhold/when-delayed", "expired")
+    assert rule_for(registry, replace(e, action="failed")) == "reason:onhold"
+    # the same for a code that names no cause
+    assert rule_for(registry, replace(e, status="4.0.0")) == "reason:undefined/when-delayed"
     # a delay warning that names its cause keeps it
     assert decide(replace(e, diagnostic="connect to mx.example.org: Connection timed out"), registry, None).reason \
         == "networkerror"

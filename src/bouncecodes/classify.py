@@ -13,7 +13,8 @@ Precedence, highest first (each step is registry data; the first step that gives
 7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
 8. the reply code (``reply:550``);
 9. the class of either code (``enhanced:5.XXX.YYY``);
-10. nothing known: ``undefined`` (``reason:undefined``).
+10. nothing known, no code and no words recognised: ``onhold`` (``reason:onhold``); ``undefined`` is
+    what a code that names no cause gives (X.0.0, a bare class).
 
 Then these refinements, also registry data (fields of the reason, or of the phrase rule, that was
 found):
@@ -26,8 +27,8 @@ found):
   code (X.2.*, the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
   (``reason:userunknown/mailbox-status``);
 - ``at_connect`` and ``when_delayed``: a reason from any step but 2 in a reply to the connection or to
-  HELO/EHLO, or in a delay warning, becomes that reason (``reason:undefined/at-connect`` → blocked,
-  ``reason:undefined/when-delayed`` → expired);
+  HELO/EHLO, or in a delay warning, becomes that reason (``reason:onhold/at-connect`` → blocked,
+  ``reason:onhold/when-delayed`` → expired, the same from ``undefined``);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
   reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail,
   except for the details the reason lists in ``given_up_except`` (a mail loop fails at once).
@@ -264,7 +265,7 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
         cls = registry.enhanced_class(klass)
         if cls is not None and cls.reason:
             return Decision(cls.reason, cls.id, cls.detail, cls.action)
-    return Decision("undefined", "reason:undefined")
+    return Decision("onhold", "reason:onhold")
 
 
 def _permanent(evidence: Evidence) -> bool:
