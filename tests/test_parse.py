@@ -140,6 +140,26 @@ def test_decode_iso2022() -> None:
     assert decode_iso2022("\x1b$B\xff\x1b(B") == "\x1b$B\xff\x1b(B"  # undecodable: left as it was
 
 
+def test_original_recipient_is_kept_when_forwarding_changed_the_address() -> None:
+    import bouncecodes
+    from bouncecodes.output import record
+
+    def dsn(original: str) -> bytes:
+        return ("From: MAILER-DAEMON@mx.example.net\nTo: alice@example.net\nSubject: failure\nMIME-Version: 1.0\n"
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n"
+                "Content-Type: text/plain\n\nDelivery failed.\n\n--b\nContent-Type: message/delivery-status\n\n"
+                "Reporting-MTA: dns; mx.example.net\n\n" + original +
+                "Final-Recipient: rfc822;bob.smith@mail.example.org\nAction: failed\nStatus: 5.1.1\n"
+                "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--b--\n").encode()
+
+    [r] = bouncecodes.classify(dsn("Original-Recipient: rfc822;Bob@example.org\n"))
+    assert (r.recipient, r.original_recipient) == ("bob.smith@mail.example.org", "Bob@example.org")
+    assert record("x.eml", r)["original_recipient"] == "Bob@example.org"
+    # none given, or the same address: empty
+    assert bouncecodes.classify(dsn(""))[0].original_recipient == ""
+    assert bouncecodes.classify(dsn("Original-Recipient: rfc822;bob.smith@mail.example.org\n"))[0].original_recipient == ""
+
+
 def test_bare_reply() -> None:
     found = parse("550-5.7.26 This mail is unauthenticated\n550 5.7.26 see https://support.example/")
     assert facts(found) == [("", "5.7.26", "550")]

@@ -305,4 +305,5 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> R
         feedback_type=evidence.feedback_type,
         source=evidence.source,
         span=evidence.span,
+        original_recipient=evidence.original_recipient,
     )

@@ -121,7 +121,8 @@ def _text(rec: dict[str, Any]) -> str:
     status = rec["status"] + (" (pseudo: no enhanced code was sent)" if rec["status_source"] == "pseudo" else "")
     codes = " ".join(x for x in (rec["reply"], status) if x) or "no code"
     flags = ("permanent" if rec["permanent"] else "temporary") + (", hard: drop the address" if rec["hard"] else "")
-    lines = [f"{rec['file']}: {rec['recipient'] or '(recipient unknown)'}",
+    lines = [f"{rec['file']}: {rec['recipient'] or '(recipient unknown)'}"
+             + (f" (sent to {rec['original_recipient']})" if rec.get("original_recipient") else ""),
              f"  reason    {rec['reason']}" + (f" ({rec['detail']})" if rec["detail"] else "") + f"  [{codes}; {flags}]"]
     if rec["provider"]:
         lines.append(f"  provider  {rec['provider']}")

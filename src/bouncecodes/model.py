@@ -342,6 +342,8 @@ class Evidence:
     feedback_type: str = ""
     source: str = ""  # which finder produced it: dsn, text, reply, postfix-log, exim-log, sendmail-log, arf …
     span: tuple[int, int] = (0, 0)
+    #: the address as the sender gave it (a DSN's Original-Recipient), when it differs from ``recipient``
+    original_recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -366,6 +368,7 @@ class Result:
     feedback_type: str = ""
     source: str = ""
     span: tuple[int, int] = (0, 0)
+    original_recipient: str = ""  # the address as the sender gave it, when forwarding changed it
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

@@ -308,13 +308,17 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             status = text_status
         kind = Kind.DELIVERED if action in ("delivered", "relayed", "expanded") and not status.startswith(("4", "5")) \
             else Kind.FAILURE
+        original = clean_address(str(block.get("original-recipient", ""))) if "original-recipient" in block else ""
+        if original.lower() == recipient.lower():
+            original = ""
         results.append(Evidence(
             recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
             notice=notice_for(notice.part, blocks_of_human(), recipient) if with_recipient > 1 and human
             else notice.squashed, kind=kind, action=action,
             remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
             command=(command or find_command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
-            diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn"))
+            diagnostic_type=_dsn_type(str(block.get("diagnostic-code", ""))), source="dsn",
+            original_recipient=original))
     if len(results) > 1:
         # an alias loop or an expansion can repeat one recipient's block word for word: one result
         unique: dict[tuple[str, ...], Evidence] = {}
