@@ -145,9 +145,14 @@ def test_a_delay_warning_without_a_cause_is_expired(registry: Registry) -> None:
     assert rule_for(registry, replace(e, action="failed")) == "reason:onhold"
     # the same for a code that names no cause
     assert rule_for(registry, replace(e, status="4.0.0")) == "reason:undefined/when-delayed"
-    # a delay warning that names its cause keeps it
+    # a delay warning that names its cause in words keeps it; one with only a code does not
     assert decide(replace(e, diagnostic="connect to mx.example.org: Connection timed out"), registry, None).reason \
         == "networkerror"
+    coded = replace(e, status="4.4.1", diagnostic="Message delayed", source="dsn")
+    assert (decide(coded, registry, None).rule, decide(coded, registry, None).reason) == \
+        ("reason:networkerror/when-delayed", "expired")
+    assert rule_for(registry, replace(coded, diagnostic="connect to mx.example.org: No route to host")) == \
+        "phrase:networkerror/connection-failed"
 
 
 def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
@@ -156,9 +161,9 @@ def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
     d = decide(e, registry, None)
     assert (d.rule, d.reason, d.detail) == ("reason:networkerror/given-up", "expired", "networkerror")
     # a delay warning, a bare reply, or a 5xx refusal is not a sender giving up
-    assert rule_for(registry, replace(e, action="delayed")) == "enhanced:X.4.1"
-    assert rule_for(registry, replace(e, action="", source="reply")) == "enhanced:X.4.1"
-    assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "enhanced:X.4.1"
+    assert rule_for(registry, replace(e, action="delayed")) == "phrase:networkerror/connection-failed"
+    assert rule_for(registry, replace(e, action="", source="reply")) == "phrase:networkerror/connection-failed"
+    assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "phrase:networkerror/connection-failed"
     # a human-readable bounce without an Action field is final unless it says it will retry
     assert rule_for(registry, replace(e, status="", action="", source="text")) == "reason:networkerror/given-up"
     # a mail loop fails at once: it is not a message that ran out of time

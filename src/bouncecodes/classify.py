@@ -27,8 +27,10 @@ found):
   code (X.2.*, the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
   (``reason:userunknown/mailbox-status``);
 - ``at_connect`` and ``when_delayed``: a reason from any step but 2 in a reply to the connection or to
-  HELO/EHLO, or in a delay warning, becomes that reason (``reason:onhold/at-connect`` → blocked,
-  ``reason:onhold/when-delayed`` → expired, the same from ``undefined``);
+  HELO/EHLO, or from any step but 2, 4 and 6 (codes only, no words) in a delay warning, becomes that
+  reason (``reason:onhold/at-connect`` → blocked,
+  ``reason:onhold/when-delayed`` → expired, the same from ``undefined`` and from ``networkerror``
+  read from a code such as 4.4.1);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
   reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail,
   except for the details the reason lists in ``given_up_except`` (a mail loop fails at once).
@@ -201,7 +203,8 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
     if general:
         if reason.at_connect and command in ("CONN", "HELO", "EHLO"):
             return Decision(reason.at_connect, f"reason:{reason.id}/at-connect", decision.detail)
-        if reason.when_delayed and evidence.action == "delayed":
+        if reason.when_delayed and evidence.action == "delayed" and not decision.rule.startswith("phrase:"):
+            # words that name a cause keep it; a bare code in a delay warning only says "still trying"
             return Decision(reason.when_delayed, f"reason:{reason.id}/when-delayed", decision.detail)
     if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
         return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
