@@ -190,23 +190,26 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
     reason = registry.reason(decision.reason)
     command = evidence.command
     general = not decision.rule.startswith("provider:")  # a provider's own rule is not second-guessed
+    from_words = decision.rule.startswith("phrase:")
     if command == "MAIL" and general:
         if decision.at_mail:
             return Decision(decision.at_mail, decision.rule, decision.detail or reason.id)
         if reason.at_mail:
             return Decision(reason.at_mail, f"reason:{reason.id}/at-mail", decision.detail or reason.id)
-    if reason.after_data and decision.rule.startswith("phrase:"):
+    if reason.after_data and from_words:
         if command == "DATA":
             return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
-        if evidence.status[2:4] == "2." and command not in ("RCPT", "MAIL"):
+        mailbox_status = evidence.status.split(".")[1:2] == ["2"]  # X.2.*: the mailbox exists
+        if mailbox_status and command not in ("RCPT", "MAIL"):
             return Decision(reason.after_data, f"reason:{reason.id}/mailbox-status", decision.detail or reason.id)
     if general:
         if reason.at_connect and command in ("CONN", "HELO", "EHLO"):
             return Decision(reason.at_connect, f"reason:{reason.id}/at-connect", decision.detail)
-        if reason.when_delayed and evidence.action == "delayed" and not decision.rule.startswith("phrase:"):
+        if reason.when_delayed and evidence.action == "delayed" and not from_words:
             # words that name a cause keep it; a bare code in a delay warning only says "still trying"
             return Decision(reason.when_delayed, f"reason:{reason.id}/when-delayed", decision.detail)
-    if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) and (evidence.status or evidence.reply)[:1] != "5":
+    if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) \
+            and (evidence.status or evidence.reply)[:1] != "5":
         return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
     return decision
 

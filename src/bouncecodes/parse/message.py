@@ -131,6 +131,17 @@ class Parts:
         self.texts: list[str] = []
         self.original: Message | None = None
         self.original_headers: str = ""
+        self._original_fields: list[tuple[str, str]] | None = None
+
+    def original_fields(self) -> list[tuple[str, str]]:
+        """The returned message's header fields (lower-case name, value), from its message/rfc822
+        part or else its text/rfc822-headers part; read once."""
+        if self._original_fields is None:
+            source = self.original
+            if source is None and self.original_headers:
+                source = email.message_from_string(self.original_headers.lstrip("\r\n"))
+            self._original_fields = [(k.lower(), str(v)) for k, v in source.items()] if source is not None else []
+        return self._original_fields
 
 
 def _walk(msg: Message) -> Parts:
@@ -177,12 +188,7 @@ def _walk(msg: Message) -> Parts:
 
 
 def _original_recipients(parts: Parts) -> list[str]:
-    headers = ""
-    if parts.original is not None:
-        headers = "\n".join(f"{k}: {v}" for k, v in parts.original.items() if k.lower() in ("to", "cc"))
-    elif parts.original_headers:
-        headers = "\n".join(line for line in parts.original_headers.split("\n") if line.lower().startswith(("to:", "cc:")))
-    return addresses(headers)
+    return addresses("\n".join(v for k, v in parts.original_fields() if k in ("to", "cc")))
 
 
 ENVELOPE_FOR_RE = re.compile(r"\bfor\s{1,8}<?([^\s<>;]{1,320}@[^\s<>;]{1,255})>?\s{0,8}(?:;|$)", re.IGNORECASE)
@@ -194,26 +200,16 @@ def _failed_recipients_of_original(parts: Parts) -> list[str]:
     recipient of its latest Received field ("… for <bob@example.org>; date") first, then its To and
     Cc, without the address of a mailing list it came through (List-Post, X-BeenThere): a list's
     copy is addressed to the list, not to the member whose server refused it."""
-    if parts.original is not None:
-        fields = [(k.lower(), str(v)) for k, v in parts.original.items()]
-    else:
-        unfolded = re.sub(r"\n[ \t]+", " ", parts.original_headers)
-        fields = [(k.strip().lower(), v) for k, sep, v in (line.partition(":") for line in unfolded.split("\n")) if sep]
-    envelope = []
-    received = next((v for k, v in fields if k == "received" and ENVELOPE_FOR_RE.search(squash(v))), "")
-    if received:
-        m = ENVELOPE_FOR_RE.search(squash(received))
-        envelope = addresses(m.group(1)) if m else []
+    fields = parts.original_fields()
+    found = (ENVELOPE_FOR_RE.search(squash(v)) for k, v in fields if k == "received")
+    m = next((x for x in found if x), None)
+    envelope = addresses(m.group(1)) if m else []
     lists = {a.lower() for k, v in fields if k in LIST_HEADERS for a in addresses(v)}
-    visible = addresses("\n".join(v for k, v in fields if k in ("to", "cc")))
-    return [a for a in dict.fromkeys(envelope + visible) if a.lower() not in lists]
+    return [a for a in dict.fromkeys(envelope + _original_recipients(parts)) if a.lower() not in lists]
 
 
 def _original_sender(parts: Parts) -> list[str]:
-    if parts.original is not None:
-        return addresses(str(parts.original.get("From", "")) + " " + str(parts.original.get("Return-Path", "")))
-    m = re.search(r"^(?:from|return-path):[^\n]{0,300}", parts.original_headers, re.IGNORECASE | re.MULTILINE)
-    return addresses(m.group(0)) if m else []
+    return addresses(" ".join(v for k, v in parts.original_fields() if k in ("from", "return-path")))
 
 
 def _dsn_diagnostic(value: str) -> str:
