@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
-from .common import MAX_INPUT, check_size, to_text
+from .common import MAX_INPUT, addresses, check_size, clean_address, to_text
 from .detect import InputKind, detect
 from .logs import parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
@@ -24,6 +24,11 @@ from .text import evidence_from_notice
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
+# a reply code followed by text or an enhanced code, or an enhanced code standing alone
+CODE_HINT_RE = re.compile(r"\b[245]\d\d[ -]|\b[245]\.\d{1,3}\.\d{1,3}\b")
+# in a log line of another kind: the recipient's field, and fields naming others (sender, login)
+LOG_TO_RE = re.compile(r"\b(?:to|rcpt|recipient)=\"?<?([^<>\s,;\"]{1,64}@[^<>\s,;\"]{1,255})")
+LOG_NOT_RCPT_RE = re.compile(r"\b(?:from|sender|set_id|sasl_username|user|us)=(?:\"[^\"\n]{0,400}\"|<[^<>\n]{0,320}>|[^\s,;]{0,320})")
 # words of a delivery failure, for text without headers: it is read as a bounce notice only with one
 FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|does not exist|exceed|full|quota|denied|"
                               r"blocked|delay|retry|retries|undeliver|could not|unable|not deliver|expired)",
@@ -42,7 +47,7 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         return [replace(e, span=locate(text, e.diagnostic)) if e.span == (0, 0)
                 else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
     if kind is InputKind.LOG:
-        return parse_log(text)
+        return parse_log(text) or _log_replies(text)
     if kind is InputKind.JSON:
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose
@@ -54,6 +59,24 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         if notice:
             return _located(text, notice)
     return found
+
+
+def _log_replies(text: str) -> list[Evidence]:
+    """Log lines of no format we know the outcomes of: each line is read on its own, and a line
+    gives evidence only with a server reply in it and an address (never as one bounce's prose)."""
+    out = []
+    offset = 0
+    for line in text.split("\n"):
+        if len(line) <= 20_000 and CODE_HINT_RE.search(line):
+            for e in parse_reply(line):
+                to = LOG_TO_RE.search(line)
+                others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))
+                recipient = clean_address(to.group(1)) if to else (others[0] if others else "")
+                if recipient and (e.status or e.reply)[:1] != "2":  # a success reply reports no failure
+                    start = offset + len(line) - len(line.lstrip())
+                    out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
+        offset += len(line) + 1
+    return out
 
 
 def _located(text: str, found: list[Evidence]) -> list[Evidence]:

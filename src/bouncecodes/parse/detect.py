@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
-from .logs import looks_like_log
+from .logs import STAMP_RE, looks_like_log
 
 # a header field: its name is letters, digits and '-' in practice (RFC 5322 allows any printable
 # character but ':', which would take "<bob@example.org>: host … said" for a header)
@@ -24,8 +24,9 @@ class InputKind(enum.StrEnum):
 def detect(text: str) -> InputKind:
     """What ``text`` (normalised line ends) is."""
     head = text.lstrip("\n")[:4096]
-    if head.lstrip()[:1] in ("{", "["):  # JSON (no header name starts so)
-        return InputKind.JSON
+    opening = head.lstrip()[:1]
+    if opening == "{" or (opening == "[" and not looks_like_log(text)):  # JSON (no header name starts so)
+        return InputKind.JSON  # a log line may open with its time stamp in brackets
     first = head.split("\n", 1)[0]
     if MBOX_FROM_RE.match(first) and "\n\n" in text:
         lines = head.split("\n")[1:4]
@@ -41,7 +42,7 @@ def detect(text: str) -> InputKind:
             else:
                 header_lines = 0
                 break
-        if header_lines >= 2 and not looks_like_log(first):
+        if header_lines >= 2 and not looks_like_log(first) and not STAMP_RE.match(first):  # "2026-03-02T09:…"
             return InputKind.EMAIL
     if looks_like_log(text):
         return InputKind.LOG

@@ -26,8 +26,20 @@ LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |" + SENDMA
                          re.MULTILINE)
 
 
+# the time stamp a log line starts with, perhaps in brackets: a time of day after a few characters of
+# date ("Jun 10 18:33:32", "2026-06-10T18:33:32", "[10/Jun/2026 18:33:32]", RFC 5424's "<34>1 2026-…"),
+# with no ':' before it (so never a header field such as "Date: Mon, 10 Jun 2026 18:33:32")
+STAMP_RE = re.compile(r"[\[<(]?(?:\d{1,3}>\d{1,2} )?[\w/ .,+-]{0,24}?(?<![0-9])\d\d:\d\d:\d\d")
+
+
 def looks_like_log(text: str) -> bool:
-    return LOG_HINT_RE.search(text[:200_000]) is not None
+    """Whether ``text`` is log lines: a line of a known MTA's outcome format, or lines that mostly
+    start with a time stamp (a log of another kind, read line by line, never as a bounce's prose)."""
+    if LOG_HINT_RE.search(text[:200_000]) is not None:
+        return True
+    lines = [x for x in text[:20_000].split("\n", 50)[:50] if x.strip()]
+    stamped = sum(1 for x in lines if STAMP_RE.match(x))
+    return stamped >= 2 and stamped * 5 >= len(lines) * 3
 
 
 def _strip_outer(text: str) -> str:

@@ -1,0 +1,65 @@
+"""Logs of formats whose outcome lines we do not know: read line by line, never as one bounce's prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from bouncecodes import classify, parse
+from bouncecodes.parse import InputKind, detect
+
+# an MTA's own log of what it refused, in a layout we have no outcome pattern for
+REJECT_LOG = """\
+2026-03-02 09:14:07 H=mx.example.net [192.0.2.10] F=<a@example.net> rejected RCPT <ann@example.org>: relay not permitted
+2026-03-02 09:15:40 H=mx.example.com [192.0.2.11] F=<b@example.com> rejected RCPT <bob@example.org>: Sender verify failed
+2026-03-02 09:16:02 H=mx.example.com [192.0.2.11] F=<c@example.com> rejected RCPT <cy@example.org>: Unknown user
+"""
+
+
+def test_stamped_lines_are_a_log() -> None:
+    assert detect(REJECT_LOG) is InputKind.LOG
+
+
+def test_log_lines_without_replies_give_nothing() -> None:
+    # before, the lines were read as one notice: each address took the text up to the next one,
+    # so "relay not permitted" for ann was judged with the words of cy's line
+    assert parse(REJECT_LOG) == []
+
+
+@pytest.mark.parametrize("stamp", ["Mar  2 09:14:07 mx1 relayd[812]:", "2026-03-02T09:14:07Z", "[02/Mar/2026 09:14:07]",
+                                   "[2026-03-02 09:14:07]", "<22>1 2026-03-02T09:14:07.1Z mx1 relayd 812 - -"])
+def test_each_line_with_a_reply_is_read_on_its_own(stamp: str) -> None:
+    log = (f"{stamp} delivery to <dee@example.org> failed: 550 5.1.1 mailbox unknown\n"
+           f"{stamp} delivery to <eve@example.org> deferred: 452 4.2.2 mailbox over quota\n"
+           f"{stamp} connection from 192.0.2.9 closed\n")
+    results = classify(log)
+    assert [(r.recipient, r.reason, r.permanent) for r in results] == [
+        ("dee@example.org", "userunknown", True), ("eve@example.org", "mailboxfull", False)]
+    # each span covers its own line only
+    first, second = parse(log)
+    assert "dee@" in log[first.span[0]:first.span[1]] and "eve@" not in log[first.span[0]:first.span[1]]
+    assert "eve@" in log[second.span[0]:second.span[1]]
+
+
+def test_the_recipient_field_wins_over_the_sender() -> None:
+    log = ("Mar  2 09:14:07 mx1 smtpd: error,relay=192.0.2.4,from=<fay@example.net>,to=<gus@example.org>: 550 User unknown.\n"
+           "Mar  2 09:14:09 mx1 smtpd: error,relay=192.0.2.4,from=<fay@example.net>,to=<hal@example.org>: 550 User unknown.\n")
+    assert [r.recipient for r in classify(log)] == ["gus@example.org", "hal@example.org"]
+
+
+def test_a_success_reply_in_a_log_line_is_no_failure() -> None:
+    log = ("2026-03-02 09:14:07 auth ok user=ivy@example.org 235 2.7.0 Authentication successful\n"
+           "2026-03-02 09:14:08 queued for <jo@example.org> 250 2.0.0 Ok: queued\n")
+    assert parse(log) == []
+
+
+def test_a_json_array_is_still_json() -> None:
+    assert detect('[{"recipient": "kim@example.org", "status": "5.1.1"}]') is InputKind.JSON
+
+
+def test_prose_with_a_time_in_it_is_not_a_log() -> None:
+    notice = ("This is the mail system at host mx.example.org.\n\n"
+              "I'm sorry to have to inform you that your message could not be delivered.\n"
+              "On 2026-03-02 09:14:07 the remote server said:\n\n"
+              "<lee@example.org>: host mx.example.com[192.0.2.1] said: 550 5.1.1 user unknown\n")
+    assert detect(notice) is not InputKind.LOG
+    assert [r.recipient for r in classify(notice)] == ["lee@example.org"]
