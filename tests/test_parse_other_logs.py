@@ -63,3 +63,14 @@ def test_prose_with_a_time_in_it_is_not_a_log() -> None:
               "<lee@example.org>: host mx.example.com[192.0.2.1] said: 550 5.1.1 user unknown\n")
     assert detect(notice) is not InputKind.LOG
     assert [r.recipient for r in classify(notice)] == ["lee@example.org"]
+
+
+def test_a_known_mta_log_gives_its_outcome_lines_only() -> None:
+    # Postfix's record of a message it refused to receive is not the outcome of one it sent
+    refused = ("Mar  2 09:14:07 mx1 postfix/smtpd[812]: NOQUEUE: reject: RCPT from x.example.net[192.0.2.7]: "
+               "550 5.1.1 <mo@example.org>: Recipient address rejected: User unknown; from=<n@example.net> "
+               "to=<mo@example.org> proto=ESMTP helo=<x.example.net>\n")
+    assert parse(refused) == []
+    sent = ("Mar  2 09:14:09 mx1 postfix/smtp[813]: 4F2A1B3C: to=<pat@example.com>, relay=mx.example.com[192.0.2.8]:25, "
+            "dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.8] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n")
+    assert [r.recipient for r in classify(refused + sent)] == ["pat@example.com"]

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from ..model import Evidence
 from .common import MAX_INPUT, addresses, check_size, clean_address, to_text
 from .detect import InputKind, detect
-from .logs import parse_log
+from .logs import known_log, parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
 from .notify import parse_json
 from .reply import parse_reply
@@ -47,7 +47,8 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         return [replace(e, span=locate(text, e.diagnostic)) if e.span == (0, 0)
                 else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
     if kind is InputKind.LOG:
-        return parse_log(text) or _log_replies(text)
+        # a known MTA's log gives its outcome lines only (not, say, what it refused to receive)
+        return parse_log(text) if known_log(text) else _log_replies(text)
     if kind is InputKind.JSON:
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose

@@ -32,10 +32,15 @@ LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |" + SENDMA
 STAMP_RE = re.compile(r"[\[<(]?(?:\d{1,3}>\d{1,2} )?[\w/ .,+-]{0,24}?(?<![0-9])\d\d:\d\d:\d\d")
 
 
+def known_log(text: str) -> bool:
+    """Whether ``text`` holds a line of Postfix, Exim or Sendmail, whose outcome lines we read."""
+    return LOG_HINT_RE.search(text[:200_000]) is not None
+
+
 def looks_like_log(text: str) -> bool:
     """Whether ``text`` is log lines: a line of a known MTA's outcome format, or lines that mostly
     start with a time stamp (a log of another kind, read line by line, never as a bounce's prose)."""
-    if LOG_HINT_RE.search(text[:200_000]) is not None:
+    if known_log(text):
         return True
     lines = [x for x in text[:20_000].split("\n", 50)[:50] if x.strip()]
     stamped = sum(1 for x in lines if STAMP_RE.match(x))
