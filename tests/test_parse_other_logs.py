@@ -74,3 +74,34 @@ def test_a_known_mta_log_gives_its_outcome_lines_only() -> None:
     sent = ("Mar  2 09:14:09 mx1 postfix/smtp[813]: 4F2A1B3C: to=<pat@example.com>, relay=mx.example.com[192.0.2.8]:25, "
             "dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.8] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n")
     assert [r.recipient for r in classify(refused + sent)] == ["pat@example.com"]
+
+
+QMAIL_LOG = """\
+@400000006a1b2c3d0a1b2c3f starting delivery 7: msg 310 to remote una@example.com
+@400000006a1b2c3d0a1b2c40 starting delivery 8: msg 310 to remote vic@example.net
+@400000006a1b2c3d0a1b2c41 status: local 0/10 remote 2/20
+@400000006a1b2c3d0a1b2c42 delivery 7: failure: 192.0.2.8_does_not_like_recipient./Remote_host_said:_550_5.1.1_<una@example.com>:_no_mailbox_here/Giving_up_on_192.0.2.8./
+@400000006a1b2c3d0a1b2c43 delivery 8: deferral: Connected_to_192.0.2.9_but_connection_died._(#4.4.2)/
+@400000006a1b2c3d0a1b2c44 starting delivery 9: msg 311 to local wes@example.org
+@400000006a1b2c3d0a1b2c45 delivery 9: success: did_0+0+1/
+@400000006a1b2c3d0a1b2c46 delivery 10: failure: an_outcome_whose_start_the_log_does_not_hold/
+"""
+
+
+def test_qmail_send_names_the_recipient_on_the_line_that_starts_the_delivery() -> None:
+    results = classify(QMAIL_LOG)
+    assert [(r.recipient, r.reply, r.status, r.reason, r.permanent) for r in results] == [
+        ("una@example.com", "550", "5.1.1", "userunknown", True),
+        ("vic@example.net", "", "4.4.2", "networkerror", False),
+        ("wes@example.org", "", "", "delivered", False)]
+    first = parse(QMAIL_LOG)[0]
+    assert first.source == "qmail-log" and first.command == "RCPT"
+    assert first.diagnostic.startswith("192.0.2.8 does not like recipient. Remote host said: 550 5.1.1")
+    assert QMAIL_LOG[first.span[0]:first.span[1]].startswith("192.0.2.8_does_not_like_recipient")
+
+
+def test_qmail_lines_through_syslog() -> None:
+    log = ("Mar  2 09:14:25 mx3 qmail: 1772442865.123456 starting delivery 44: msg 99 to remote xia@example.com\n"
+           "Mar  2 09:14:26 mx3 qmail: 1772442866.123456 delivery 44: failure: "
+           "Sorry,_I_couldn't_find_any_host_named_example.com._(#5.1.2)/\n")
+    assert [(r.recipient, r.reason) for r in classify(log)] == [("xia@example.com", "hostunknown")]

@@ -1,4 +1,4 @@
-"""Evidence from MTA log lines: Postfix, Exim and Sendmail; one per logged recipient."""
+"""Evidence from MTA log lines: Postfix, Exim, Sendmail and qmail; one per logged recipient."""
 
 from __future__ import annotations
 
@@ -21,7 +21,13 @@ SENDMAIL_NAME = r"(?:sendmail|sm-mta|sm-msp-queue)\[\d{1,10}\]: "
 SENDMAIL_RE = re.compile(SENDMAIL_NAME + r"[0-9A-Za-z]{6,20}: to=([^\n]{1,2000}?), [^\n]{0,600}?"
                          r"\bstat=([^\n]{0,4000})$")
 SENDMAIL_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,]{1,300})")
+# qmail-send names the recipient when a delivery starts and the outcome on a later line, with "_" for
+# spaces and "/" for line ends: "starting delivery 42: msg 1234 to remote bob@example.org", then
+# "delivery 42: failure: 192.0.2.8_does_not_like_recipient./Remote_host_said:_550_5.1.1_…/"
+QMAIL_START_RE = re.compile(r"\bstarting delivery (\d{1,12}): msg \d{1,20} to (?:remote|local) ([^\s]{1,320})$")
+QMAIL_RESULT_RE = re.compile(r"\bdelivery (\d{1,12}): (success|failure|deferral): ([^\n]{0,4000})$")
 LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |" + SENDMAIL_NAME + "|"
+                         r"\bstarting delivery \d{1,12}: msg \d{1,20} to (?:remote|local) |"
                          r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[^\n]{0,40} )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (?:\*\*|==|=>|->) ",
                          re.MULTILINE)
 
@@ -124,8 +130,27 @@ def parse_log(text: str) -> list[Evidence]:
     """Evidence for every recipient outcome in a log (one per line that reports one)."""
     results = []
     offset = 0
+    qmail: dict[str, str] = {}  # qmail-send's delivery number → its recipient
     for line in text.split("\n"):
         if len(line) <= 20_000:
-            results.extend(parse_log_line(line, offset))
+            if "delivery " in line and (m := QMAIL_START_RE.search(line) or QMAIL_RESULT_RE.search(line)):
+                if m.re is QMAIL_START_RE:
+                    qmail[m.group(1)] = clean_address(m.group(2))
+                elif m.group(1) in qmail:
+                    results.append(_qmail_outcome(qmail.pop(m.group(1)), m, offset))
+            else:
+                results.extend(parse_log_line(line, offset))
         offset += len(line) + 1
-    return results
+    return [e for e in results if e.recipient]
+
+
+def _qmail_outcome(recipient: str, m: re.Match[str], offset: int) -> Evidence:
+    state, said = m.group(2), m.group(3).rstrip()
+    text = squash(said.replace("_", " ").replace("/", " ")) if "://" not in said else squash(said.replace("_", " "))
+    reply, status = find_codes(text)
+    return Evidence(
+        recipient=recipient, status=status, reply=reply, diagnostic=text,
+        kind=Kind.DELIVERED if state == "success" else Kind.FAILURE,
+        action={"success": "delivered", "failure": "failed"}.get(state, "delayed"),
+        source="qmail-log", command=find_command(text),
+        span=(offset + m.start(3), offset + m.start(3) + len(said)))
