@@ -183,6 +183,11 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
                 assert "not sent by the server" not in status.inner_text()
         if rec["provider"]:
             assert href_path(card, ".bc-field--provider a") == f"/providers/{rec['provider']}/"
+        original = card.query_selector(".bc-field--original")
+        if rec.get("original_recipient"):  # the address as sent, when forwarding changed it
+            assert original is not None and rec["original_recipient"] in original.inner_text()
+        else:
+            assert original is None
         assert rec["rule"] in text
         rule = href_path(card, ".bc-field--rule a")
         assert rule, f"the rule {rec['rule']} has no link"
@@ -210,7 +215,7 @@ def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
     page.goto(base_url + "checker/")
     ready(page)
     hrefs: list[str] = []
-    compared = 0
+    compared = shown_original = 0
     for path in sorted(PARSE_DATA.glob("*.eml")):
         data = path.read_bytes()
         open_file(page, path.name, data)
@@ -219,6 +224,7 @@ def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
         assert page_json(page) == want, path.name
         hrefs += check_cards(page, want)
         compared += 1
+        shown_original += sum(1 for r in want if r["original_recipient"])
     pasted = {"dsn": DSN, "two recipients": TWO, "log line": LOG, "two log lines": LOG_TWO, "reply": REPLY,
               "reply without enhanced code": NO_ENHANCED, "no bounce": "Hello, see you tomorrow."}
     for name, text in pasted.items():
@@ -230,6 +236,7 @@ def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
     assert [r["reason"] for r in cli_json(TWO.encode())] == ["userunknown", "mailboxfull"]
     assert len(page_json(page)) == 0 and "No bounce found" in page.inner_text(".bc-status")
     assert compared == len(list(PARSE_DATA.glob("*.eml"))) + len(pasted) >= 15
+    assert shown_original >= 1  # a card showed the address as sent
     assert errors == []
     check_links_resolve(page, hrefs)
 

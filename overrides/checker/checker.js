@@ -397,6 +397,8 @@
     // status_source: "bounce" (the server sent the code), "pseudo" (derived from the reason), ""
     // (none). Older runtimes have no such field: a status there always came from the bounce.
     const pseudo = result.status_source === "pseudo";
+    // the address as the sender gave it, when forwarding changed it (a DSN's Original-Recipient)
+    field(details, "Sent to", result.original_recipient, { className: "bc-field--original" });
     field(details, "Reply code", result.reply, { code: true, page: pages.reply, className: "bc-field--reply" });
     field(details, "Enhanced status", result.status, {
       code: true,
