@@ -124,9 +124,15 @@ def _address_matches(text: str) -> Iterator[re.Match[str]]:
 
 def clean_address(addr: str) -> str:
     addr = addr.strip().strip("<>\"'.,;:()[]")
-    if addr.lower().startswith(("rfc822;", "rfc822 ;")):
+    for _ in range(3):  # the address type, given twice by some MTAs ("rfc822; rfc822;bob@…")
+        if not addr.lower().startswith(("rfc822;", "rfc822 ;")):
+            break
         addr = addr.split(";", 1)[1].strip().strip("<>")
     local, at, domain = addr.rpartition("@")
+    if local.startswith("/") or ("/" in local and "?" in local and not local.startswith("=?")):
+        # an address inside a link ("https://host/path?a=bob@example.org"): the value after the
+        # link's last separator, not the path with it (an encoded word "=?utf-8?B?…?=" is no link)
+        local = re.split(r"[/?&=]", local)[-1]
     if "=" in local:
         # Exchange's X.400 form names the address type: "dda:SMTP=bob@example.org", "RFC-822=bob@…"
         kind, eq, rest = local.partition("=")

@@ -1,0 +1,52 @@
+"""Parsing gaps found by measuring the parser on a second collection of bounces it had never seen
+(synthetic examples in the same layouts, written for these tests)."""
+
+from __future__ import annotations
+
+from bouncecodes.parse import parse
+from bouncecodes.parse.common import addresses, clean_address
+
+
+def _plain(sender: str, body: str, subject: str = "Mail Delivery Problem") -> bytes:
+    return (f"From: {sender}\nTo: <news@example.com>\nSubject: {subject}\n\n{body}\n").encode()
+
+
+def _dsn(fields: str, notice: str = "Your message could not be delivered.") -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.example.net\n"
+        "To: news@example.com\n"
+        "Subject: Delivery Status Notification (Failure)\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\n'
+        "\n"
+        "--B1\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        f"{notice}\n"
+        "--B1\n"
+        "Content-Type: message/delivery-status\n"
+        "\n"
+        "Reporting-MTA: dns; mx.example.net\n"
+        "\n"
+        f"{fields}"
+        "--B1--\n"
+    ).encode()
+
+
+def test_an_address_type_given_twice_is_dropped() -> None:
+    assert clean_address("rfc822; rfc822;ann@example.org") == "ann@example.org"
+    assert clean_address("RFC822; RFC822; <ann@example.org>") == "ann@example.org"
+    [e] = parse(_dsn("Final-Recipient: rfc822; ann@example.org\n"
+                     "Original-Recipient: rfc822; rfc822;ann@example.org\n"
+                     "Action: failed\nStatus: 5.1.1\n"))
+    # the same address as the final one: no separate original recipient
+    assert (e.recipient, e.original_recipient) == ("ann@example.org", "")
+
+
+def test_an_address_inside_a_link_is_the_link_s_value_not_its_path() -> None:
+    assert clean_address("//www.example.net/approve?who=ben@example.net") == "ben@example.net"
+    assert clean_address("www.example.net/list?unsub=ben@example.net") == "ben@example.net"
+    assert addresses("Approve me: https://www.example.net/ok?a=ben@example.net&id=7 thanks") == ["ben@example.net"]
+    # an encoded word holds '?' and may hold '/': it is no link
+    assert clean_address("=?utf-8?B?8J+Q/iPC?=@example.org") == "=?utf-8?B?8J+Q/iPC?=@example.org"
+    assert clean_address("ben/smith@example.org") == "ben/smith@example.org"
