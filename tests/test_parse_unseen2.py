@@ -50,3 +50,28 @@ def test_an_address_inside_a_link_is_the_link_s_value_not_its_path() -> None:
     # an encoded word holds '?' and may hold '/': it is no link
     assert clean_address("=?utf-8?B?8J+Q/iPC?=@example.org") == "=?utf-8?B?8J+Q/iPC?=@example.org"
     assert clean_address("ben/smith@example.org") == "ben/smith@example.org"
+
+
+def test_an_alias_note_gives_the_original_recipient_and_is_not_the_server_s_words() -> None:
+    exim = ("This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its\n"
+            "recipients. The following address(es) failed:\n\n"
+            "  cam.final@example.org\n"
+            "    (generated from cam@example.net)\n"
+            "    retry time not reached for any host after a long failure period\n")
+    [e] = parse(_plain("Mail Delivery System <Mailer-Daemon@relay.example.net>", exim, "Mail delivery failed"))
+    assert (e.recipient, e.original_recipient) == ("cam.final@example.org", "cam@example.net")
+    assert e.diagnostic == "retry time not reached for any host after a long failure period"
+    sendmail = ("   ----- The following addresses had permanent fatal errors -----\n"
+                "dee.final@example.org\n"
+                "    (reason: 550 mailbox unavailable)\n"
+                "    (expanded from: <Dee@example.net>)\n")
+    [e] = parse(_plain("Mail Delivery Subsystem <MAILER-DAEMON@relay.example.net>", sendmail,
+                       "Returned mail: see transcript for details"))
+    assert (e.recipient, e.original_recipient, e.reply) == ("dee.final@example.org", "Dee@example.net", "550")
+    assert "expanded" not in e.diagnostic
+    # in a DSN without an Original-Recipient field, the notice's note names it
+    postfix = ("<eve.final@example.org> (expanded from <eve@example.net>): host mx.example.org[192.0.2.7]\n"
+               "    said: 550 5.1.1 no such user (in reply to RCPT TO command)\n")
+    [e] = parse(_dsn("Final-Recipient: rfc822; eve.final@example.org\nAction: failed\nStatus: 5.1.1\n", postfix))
+    assert (e.recipient, e.original_recipient) == ("eve.final@example.org", "eve@example.net")

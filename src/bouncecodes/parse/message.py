@@ -24,6 +24,7 @@ from .common import (
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
+    alias_origin,
     block_evidence,
     evidence_from_notice,
     find_blocks,
@@ -305,6 +306,8 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
         kind = Kind.DELIVERED if action in ("delivered", "relayed", "expanded") and not status.startswith(("4", "5")) \
             else Kind.FAILURE
         original = clean_address(str(block.get("original-recipient", ""))) if "original-recipient" in block else ""
+        if not original and lines:
+            original = alias_origin(lines, recipient)  # the notice's "(expanded from <…>)"
         if original.lower() == recipient.lower():
             original = ""
         results.append(Evidence(

@@ -272,8 +272,27 @@ def _transcript(lines: list[str]) -> tuple[list[str], str]:
     return [], ""
 
 
+# an MTA's note of the address a recipient was reached through: Exim's "(generated from bob@…)" and
+# "(ultimately generated from bob@…)", Sendmail's "(expanded from: <bob@…>)", Postfix's "(expanded
+# from <bob@…>)"; the note is not the server's words
+ALIAS_NOTE_RE = re.compile(r"\((?:ultimately )?(?:generated|expanded) from:?[ \t]{0,3}<?([^\s<>()@]{1,64}@[^\s<>()@]{1,255})>?\)",
+                           re.IGNORECASE)
+
+
+def alias_origin(lines: list[str], address: str) -> str:
+    """The address a block says its recipient was expanded from, when it differs; else ''."""
+    for line in lines[:MAX_BLOCK_LINES]:
+        m = ALIAS_NOTE_RE.search(line)
+        if m:
+            origin = clean_address(m.group(1))
+            return origin if origin.lower() != address.lower() else ""
+    return ""
+
+
 def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
     """(diagnostic, reply, status, command) for the lines of one block."""
+    if any("from" in line for line in lines):
+        lines = [ALIAS_NOTE_RE.sub(" ", line) for line in lines]
     replies, command = _transcript(lines)
     if replies:
         lines = replies
@@ -344,6 +363,6 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
             Evidence(recipient=address, status=status, reply=reply, diagnostic=diagnostic,
                      notice=notice_for(body, blocks, address), action=action,
                      command=command or command_in(lines) or (find_command(body) if len(blocks) == 1 else ""),
-                     remote_mta=block_remote(lines), source=source)
+                     remote_mta=block_remote(lines), source=source, original_recipient=alias_origin(lines, address))
         )
     return results
