@@ -75,3 +75,18 @@ def test_an_alias_note_gives_the_original_recipient_and_is_not_the_server_s_word
                "    said: 550 5.1.1 no such user (in reply to RCPT TO command)\n")
     [e] = parse(_dsn("Final-Recipient: rfc822; eve.final@example.org\nAction: failed\nStatus: 5.1.1\n", postfix))
     assert (e.recipient, e.original_recipient) == ("eve.final@example.org", "eve@example.net")
+
+
+def test_the_separator_after_a_listed_address_is_not_part_of_the_words() -> None:
+    body = (" - These recipients of your message have been processed by the mail server:\n"
+            "fay@example.org; Failed; 5.2.2 (mailbox full)\n")
+    [e] = parse(_plain("Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>", body, "Delivery failure"))
+    assert (e.recipient, e.status, e.diagnostic) == ("fay@example.org", "5.2.2", "Failed; 5.2.2 (mailbox full)")
+
+
+def test_the_date_after_a_listed_address_is_not_part_of_the_words() -> None:
+    body = ("Your message\n\n  To:      ivy\n  Subject: hello\n\ndid not reach the following recipient(s):\n\n"
+            "IVY@EXAMPLE.ORG on Tue, 3 Mar 2009 10:11:12 +0100\n"
+            "    The recipient name is not recognized\n")
+    [e] = parse(_plain("System Administrator <postmaster@example.org>", body, "Undeliverable: hello"))
+    assert (e.recipient, e.diagnostic) == ("IVY@example.org", "The recipient name is not recognized")

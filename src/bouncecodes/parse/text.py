@@ -56,6 +56,8 @@ SAID_RE = re.compile(r"(?:\bsaid|SMTP error from remote (?:mail server|mailer) a
                      re.IGNORECASE)
 LEADING_HOST_RE = re.compile(r"\s{0,3}host\s{1,3}[A-Za-z0-9.-]{1,255}\s{0,3}(?:\[[0-9A-Fa-f.:]{2,45}\])?:?\s{1,3}",
                              re.IGNORECASE)
+LEADING_DATE_RE = re.compile(r"^on (?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}(?::\d{2})?(?: [+-]\d{4})?"
+                             r"(?: \([A-Za-z]{2,5}\))? ")
 REMOTE_HOST_RE = re.compile(r"\b(?:host|server|mx)\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252}\.[A-Za-z]{2,63})\b",
                             re.IGNORECASE)
 
@@ -309,7 +311,10 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
         labelled = LABELLED_REPLY_RE.search(text)
         if labelled:
             reply = labelled.group(1)
-    diagnostic = strip_address(text, address)
+    # without the separator that followed the address ("bob@…; Failed; 4.4.7 …"), nor the date
+    # Exchange writes after it ("bob@… on Wed, 15 Feb 2006 04:25:29 -0500")
+    diagnostic = strip_address(text, address).lstrip(";,: ")
+    diagnostic = LEADING_DATE_RE.sub("", diagnostic, count=1)
     return tidy_reply(diagnostic, reply, status)[:MAX_DIAGNOSTIC], reply, status, command
 
 
