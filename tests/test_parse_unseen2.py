@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bouncecodes.parse import parse
 from bouncecodes.parse.common import addresses, clean_address
+from bouncecodes.parse.text import bare_recipients
 
 
 def _plain(sender: str, body: str, subject: str = "Mail Delivery Problem") -> bytes:
@@ -90,3 +91,18 @@ def test_the_date_after_a_listed_address_is_not_part_of_the_words() -> None:
             "    The recipient name is not recognized\n")
     [e] = parse(_plain("System Administrator <postmaster@example.org>", body, "Undeliverable: hello"))
     assert (e.recipient, e.diagnostic) == ("IVY@example.org", "The recipient name is not recognized")
+
+
+
+def test_recipients_named_by_user_name_only_are_at_the_daemon_s_domain() -> None:
+    body = ("Sorry news@example.com. Your mail to the following recipients could not be delivered because\n"
+            "they do not accept mail with attachments:\n"
+            "\tgus2024\n"
+            "\thal.lee\n")
+    found = parse(_plain("Mail Delivery Subsystem <MAILER-DAEMON@example.org>", body))
+    assert [e.recipient for e in found] == ["gus2024@example.org", "hal.lee@example.org"]
+    # not without a daemon sender, nor from prose that only ends with a colon
+    assert bare_recipients(body, "example.org") == ["gus2024@example.org", "hal.lee@example.org"]
+    assert bare_recipients("The following recipients failed:\n\nThis is a sentence.\n", "example.org") == []
+    other = parse(_plain("Helpdesk <help@example.org>", body, "Undeliverable"))
+    assert [e.recipient for e in other] == [""]

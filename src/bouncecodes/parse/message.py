@@ -25,6 +25,7 @@ from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
     alias_origin,
+    bare_recipients,
     block_evidence,
     evidence_from_notice,
     find_blocks,
@@ -489,14 +490,26 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
         if any(e.reply or e.status for e in nested):
             return nested
     if not results:
-        recipients = _failed_recipients_of_original(parts)
+        # where the returned message was going (one address: its To may list others that did not
+        # fail), else every user the notice lists by name only
+        recipients = _failed_recipients_of_original(parts)[:1] or _bare_recipients(msg, human)
         body = squash(notice_part(human))
         reply, status = find_codes(body)
         results = [Evidence(recipient=r, status=status, reply=reply, diagnostic=body[:MAX_DIAGNOSTIC],
-                            notice=body[:MAX_DIAGNOSTIC], source="text") for r in recipients[:1] or [""]]
+                            notice=body[:MAX_DIAGNOSTIC], source="text") for r in recipients or [""]]
         if not body and not recipients:
             return []
     return [_finish(e, reporting) for e in results]
+
+
+DAEMON_RE = re.compile(r"(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mailer_daemon)@", re.IGNORECASE)
+
+
+def _bare_recipients(msg: Message, human: str) -> list[str]:
+    """Recipients a notice from a mail system's daemon ("MAILER-DAEMON@example.org") names by user
+    name only: at the daemon's domain, where those users have their mailboxes."""
+    daemon = next((a for a in addresses(_header(msg, "From")) if DAEMON_RE.match(a)), "")
+    return bare_recipients(human, daemon.partition("@")[2]) if daemon else []
 
 
 def _daemon_addresses(text: str) -> set[str]:

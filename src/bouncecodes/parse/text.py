@@ -339,6 +339,37 @@ def reply_lines(notice: str) -> str:
     return ""
 
 
+# a lead-in to a list of recipients ("Your mail to the following recipients could not be delivered
+# …:"), and a line of that list holding a user name only, without a domain
+RECIPIENT_LIST_LEAD_RE = re.compile(r"\b(?:recipients?|addresses|addressees|users?)\b[^\n]{0,200}:[ \t]*$", re.IGNORECASE)
+BARE_USER_RE = re.compile(r"^[ \t]{0,12}([A-Za-z0-9][\w.+-]{0,63})[ \t]*$")
+
+
+def bare_recipients(notice: str, domain: str) -> list[str]:
+    """For a notice that names its recipients by user name only, as a local mail system may (the
+    list under "… the following recipients …:"): each at ``domain``, the domain of the mail system
+    that sent the notice. [] without such a list."""
+    lines = notice_part(notice).split("\n")[:200]
+    for i, line in enumerate(lines):
+        # the lead-in may be wrapped: its words on the line before the one ending with ':'
+        if not line.rstrip().endswith(":") or not RECIPIENT_LIST_LEAD_RE.search(
+                (lines[i - 1] + " " if i else "") + line):
+            continue
+        found: list[str] = []
+        for more in lines[i + 1: i + 1 + MAX_BLOCK_LINES]:
+            if not more.strip():
+                if found:
+                    break
+                continue
+            m = BARE_USER_RE.match(more)
+            if not m:
+                break
+            found.append(f"{m.group(1)}@{domain}")
+        if found:
+            return list(dict.fromkeys(found))
+    return []
+
+
 def notice_for(body: str, blocks: dict[str, list[str]], address: str) -> str:
     """The notice as one recipient's evidence: without the lines of the other recipients' blocks, so
     that one recipient's failure is not read into another's."""
