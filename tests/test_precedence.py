@@ -181,3 +181,6 @@ def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry)
     # a phrase of a reason not listed does not override it
     spam = replace(over_quota, diagnostic="550 5.1.1 message looks like spam")
     assert rule_for(registry, spam) == "enhanced:X.1.1"
+    # words that the message is too big name a cause the server's generic 5.1.1 does not
+    too_big = replace(over_quota, diagnostic="552 RCPT TO:<bob@example.org> max message size exceeded")
+    assert rule_for(registry, too_big).startswith("phrase:mesgtoobig/")
