@@ -318,6 +318,38 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
     return tidy_reply(diagnostic, reply, status)[:MAX_DIAGNOSTIC], reply, status, command
 
 
+# where Sendmail starts writing out one SMTP session: "... while talking to mx.example.org.:"
+TALKING_RE = re.compile(r"^[ \t.]{0,8}while talking to\b", re.IGNORECASE)
+CODE_IN_RE = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
+
+
+def session_before(body: str, address: str, lines: list[str]) -> list[str]:
+    """The session transcript written just above a recipient's line, when that line gives no reply
+    of its own: Sendmail writes "554 <bob@…>... Remote protocol error" under the session in which the
+    server refused the sender (">>> MAIL From:…" / "<<< 501 …"), a refusal that names no recipient.
+    [] when the block has its own transcript, its line quotes a reply, or no session stands above it."""
+    if not lines or _transcript(lines)[0]:
+        return []
+    first = lines[0]
+    at = first.lower().find(address.lower())
+    if at < 0 or CODE_IN_RE.search(first[at + len(address):]):
+        return []
+    body_lines = body.split("\n")
+    try:
+        index = body_lines.index(first) if len(first) < MAX_LINE else -1
+    except ValueError:
+        return []
+    above: list[str] = []
+    for line in reversed(body_lines[max(0, index - MAX_BLOCK_LINES):index]):
+        if not line.strip() or DIVIDER_RE.match(line):
+            return []
+        above.append(line)
+        if TALKING_RE.match(line):
+            above.reverse()
+            return above if _transcript(above)[0] else []
+    return []
+
+
 def block_remote(lines: list[str]) -> str:
     """The remote host a block names ("host mx.example.com[192.0.2.1] said"), or ''."""
     m = REMOTE_HOST_RE.search("\n".join(lines)[: MAX_DIAGNOSTIC * 2])
@@ -388,7 +420,10 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
     action = "delayed" if is_delay_warning(body) else ""
     blocks = find_blocks(body, exclude)
     for address, lines in blocks.items():
-        diagnostic, reply, status, command = block_evidence(lines, address)
+        while len(lines) > 1 and (not lines[-1].strip() or TALKING_RE.match(lines[-1])):
+            lines = lines[:-1]  # the start of the next session is not this recipient's
+        session = session_before(body, address, lines)
+        diagnostic, reply, status, command = block_evidence(session + lines, address)
         if not reply and not status and len(blocks) == 1:
             # the server's reply is written apart from the address ("Error message below: 550 …")
             found = reply_lines(body)
