@@ -253,12 +253,12 @@ def test_a_failing_worker_is_reported(tmp_path: Path, capsys: pytest.CaptureFixt
 
     import bouncecodes.cli as cli
 
-    def broken(text: str) -> list[object]:
-        if "rcpt17@" in text:
+    def broken(data: bytes) -> list[object]:
+        if b"rcpt17@" in data:
             raise RuntimeError("parser bug")
         return []
 
-    monkeypatch.setattr(cli, "parse_text", broken)
+    monkeypatch.setattr(cli, "parse", broken)
     paths = _many_inputs(tmp_path)
     before = _children()
     code = main(["classify", "--format", "jsonl", "--jobs", "2", *paths])
@@ -327,14 +327,14 @@ def test_a_worker_that_dies_is_reported(tmp_path: Path, capsys: pytest.CaptureFi
 
     import bouncecodes.cli as cli
 
-    real = cli.parse_text
+    real = cli.parse
 
-    def dying(text: str) -> object:
-        if "rcpt23@" in text:
+    def dying(data: bytes) -> object:
+        if b"rcpt23@" in data:
             os._exit(9)
-        return real(text)
+        return real(data)
 
-    monkeypatch.setattr(cli, "parse_text", dying)
+    monkeypatch.setattr(cli, "parse", dying)
     paths = _many_inputs(tmp_path)
     before = _children()
     code = main(["classify", "--format", "jsonl", "--jobs", "2", *paths])

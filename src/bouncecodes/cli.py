@@ -23,7 +23,7 @@ from .errors import BounceCodesError, InputError, InputTooLargeError
 from .lookup import lookup
 from .model import Registry
 from .output import FIELDS, record
-from .parse import MAX_INPUT, iter_mbox, parse_text
+from .parse import MAX_INPUT, iter_mbox, parse
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
 from .registry import load_registry
@@ -167,7 +167,7 @@ class _Classifier:
         try:
             if len(data) > MAX_INPUT:
                 raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
-            evidence = parse_text(to_text(data))
+            evidence = parse(data)
         except InputError as exc:
             return [("n", (1, 0, 0, 1)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
         if not evidence:

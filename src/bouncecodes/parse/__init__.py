@@ -160,7 +160,25 @@ def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:
     Raises :class:`bouncecodes.InputTooLargeError` above ``limit`` and :class:`bouncecodes.InputError`
     for input that is not text or bytes."""
     check_size(data, limit)
+    if is_binary(data):
+        return []  # a document or an image (an Outlook .msg, a PDF), not the text of a message
     return parse_text(to_text(data))
+
+
+# control characters that text does not hold (tab, line ends, form feed and ISO-2022's escape apart)
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def is_binary(data: str | bytes) -> bool:
+    """Whether the start of ``data`` is binary: more than one in twenty of its first 4,096 characters
+    are control characters, and it is no UTF-16 text with its byte-order mark. Mail is text (RFC
+    5322; 8-bit content still has no NULs), so a file that is not is no message."""
+    head = data[:4096]
+    if not head or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 text (to_text reads it) holds NULs
+        return False
+    codes = head if isinstance(head, (bytes, bytearray)) else (ord(c) for c in head)
+    control = sum(1 for c in codes if c in _CONTROL)
+    return control * 20 > len(head)
 
 
 def split_mbox(text: str) -> list[str]:

@@ -25,6 +25,8 @@ INNER_REPLY_RE = re.compile(r"\.\.\. {0,3}(?:[A-Za-z]{1,12}: {1,3})?([245][0-5]\
 SPACE_RE = re.compile(r"\s+")
 # the address types an X.400 address gives before "=" (Exchange's "SMTP=bob@example.org")
 ADDRESS_TYPES = frozenset({"smtp", "rfc822", "rfc-822", "internet"})
+# a DSN's address type before ';' (RFC 3464: an atom; "rfc822", "LOCAL", "utf-8"); no address holds ';'
+ADDRESS_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,19}[ \t]{0,3};[ \t]{0,3}")
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}\.?$")
 
 
@@ -124,10 +126,11 @@ def _address_matches(text: str) -> Iterator[re.Match[str]]:
 
 def clean_address(addr: str) -> str:
     addr = addr.strip().strip("<>\"'.,;:()[]")
-    for _ in range(3):  # the address type, given twice by some MTAs ("rfc822; rfc822;bob@…")
-        if not addr.lower().startswith(("rfc822;", "rfc822 ;")):
+    for _ in range(3):  # the DSN's address type ("rfc822;", "LOCAL;", "utf-8;"), given twice by some MTAs
+        m = ADDRESS_TYPE_RE.match(addr)
+        if m is None:
             break
-        addr = addr.split(";", 1)[1].strip().strip("<>")
+        addr = addr[m.end():].strip().strip("<>")
     local, at, domain = addr.rpartition("@")
     if local.startswith("/") or ("/" in local and "?" in local and not local.startswith("=?")):
         # an address inside a link ("https://host/path?a=bob@example.org"): the value after the

@@ -367,9 +367,12 @@ def looks_like_bounce(msg: Message, parts: Parts) -> bool:
     """Whether a message without a DSN part still claims to be a delivery failure."""
     if msg.get("X-Failed-Recipients"):
         return True
-    sender = _header(msg, "From") + " " + _header(msg, "Return-Path")
+    # the From of a notice names a daemon or a delivery system; a Return-Path is only the envelope of
+    # whoever sent the message, and senders of ordinary mail use "bounce" addresses there
+    # ("bounces+123@…", SRS's "SRS0=…@bounce.…"): it counts when it names a daemon
     subject = _header(msg, "Subject")
-    return bool(BOUNCE_SENDER_RE.search(sender) or BOUNCE_SUBJECT_RE.search(subject))
+    return bool(BOUNCE_SENDER_RE.search(_header(msg, "From")) or DAEMON_RE.search(_header(msg, "Return-Path"))
+                or BOUNCE_SUBJECT_RE.search(subject))
 
 
 BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]{0,20}$", re.MULTILINE)

@@ -149,6 +149,10 @@ def notice_part(text: str) -> str:
     return text
 
 
+# a server reply with words after it: "550 5.7.1 Your message …", "550 Sorry, …"
+REPLY_WORDS_RE = re.compile(r"\b[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?[A-Za-z]{2,}[^\n]{20,}")
+
+
 def _line_addresses(line: str) -> list[tuple[str, bool]]:
     """The addresses of one line, each with whether it stands where a recipient does."""
     found: list[tuple[str, bool]] = []
@@ -157,7 +161,10 @@ def _line_addresses(line: str) -> list[tuple[str, bool]]:
         if not addr:
             continue
         prefix = line[: m.start()]
-        strong = not prefix.strip(LINE_LEAD_CHARS) or RECIPIENT_CUE_RE.search(prefix[-60:]) is not None
+        # a cue ("to bob@…") in the words of a server reply written before it is the server's prose
+        # ("… send a message to postmaster@… to be unblocked"), not a notice naming its recipient
+        strong = not prefix.strip(LINE_LEAD_CHARS) or (
+            RECIPIENT_CUE_RE.search(prefix[-60:]) is not None and REPLY_WORDS_RE.search(prefix) is None)
         found.append((addr, strong))
     return found
 
