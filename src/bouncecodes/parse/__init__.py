@@ -166,7 +166,9 @@ def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:
 
 
 # control characters that text does not hold (tab, line ends, form feed and ISO-2022's escape apart)
-_CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
+_CONTROL = sorted(frozenset(range(32)) - {9, 10, 12, 13, 27})
+_CONTROL_BYTES = bytes(_CONTROL)
+_CONTROL_RE = re.compile("[" + re.escape("".join(map(chr, _CONTROL))) + "]")
 
 
 def is_binary(data: str | bytes) -> bool:
@@ -176,8 +178,12 @@ def is_binary(data: str | bytes) -> bool:
     head = data[:4096]
     if not head or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 text (to_text reads it) holds NULs
         return False
-    codes = head if isinstance(head, (bytes, bytearray)) else (ord(c) for c in head)
-    control = sum(1 for c in codes if c in _CONTROL)
+    if isinstance(head, str):
+        if _CONTROL_RE.search(head) is None:  # text, the usual case: one scan in C
+            return False
+        control = len(_CONTROL_RE.findall(head))
+    else:
+        control = len(head) - len(bytes(head).translate(None, _CONTROL_BYTES))
     return control * 20 > len(head)
 
 

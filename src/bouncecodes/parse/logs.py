@@ -26,8 +26,8 @@ SENDMAIL_FIELD_RE = re.compile(r"\b(relay|dsn)=([^,]{1,300})")
 # "delivery 42: failure: 192.0.2.8_does_not_like_recipient./Remote_host_said:_550_5.1.1_…/"
 QMAIL_START_RE = re.compile(r"\bstarting delivery (\d{1,12}): msg \d{1,20} to (?:remote|local) ([^\s]{1,320})$")
 QMAIL_RESULT_RE = re.compile(r"\bdelivery (\d{1,12}): (success|failure|deferral): ([^\n]{0,4000})$")
+QMAIL_HINT_RE = re.compile(r"\bstarting delivery \d{1,12}: msg \d{1,20} to (?:remote|local) ")
 LOG_HINT_RE = re.compile(r"postfix(?:/[\w-]{1,30}){1,3}\[\d{1,10}\]: |" + SENDMAIL_NAME + "|"
-                         r"\bstarting delivery \d{1,12}: msg \d{1,20} to (?:remote|local) |"
                          r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[^\n]{0,40} )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (?:\*\*|==|=>|->) ",
                          re.MULTILINE)
 
@@ -39,8 +39,11 @@ STAMP_RE = re.compile(r"[\[<(]?(?:\d{1,3}>\d{1,2} )?[\w/ .,+-]{0,24}?(?<![0-9])\
 
 
 def known_log(text: str) -> bool:
-    """Whether ``text`` holds a line of Postfix, Exim or Sendmail, whose outcome lines we read."""
-    return LOG_HINT_RE.search(text[:200_000]) is not None
+    """Whether ``text`` holds a line of Postfix, Exim, Sendmail or qmail, whose outcome lines we read."""
+    head = text[:200_000]
+    if LOG_HINT_RE.search(head) is not None:
+        return True
+    return "starting delivery " in head and QMAIL_HINT_RE.search(head) is not None
 
 
 def looks_like_log(text: str) -> bool:
@@ -48,6 +51,8 @@ def looks_like_log(text: str) -> bool:
     start with a time stamp (a log of another kind, read line by line, never as a bounce's prose)."""
     if known_log(text):
         return True
+    if "\n" not in text.strip():
+        return False  # one line: a reply, not a log (two stamped lines at least make one)
     lines = [x for x in text[:20_000].split("\n", 50)[:50] if x.strip()]
     stamped = sum(1 for x in lines if STAMP_RE.match(x))
     return stamped >= 2 and stamped * 5 >= len(lines) * 3
