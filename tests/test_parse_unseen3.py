@@ -68,3 +68,27 @@ Technical details of permanent failure:
     results = classify(notice)
     assert [r.recipient for r in results] == ["gus@example.org"]
     assert results[0].reply == "550" and results[0].reason == "blocked"
+
+
+def test_dsn_fields_copied_into_the_text_belong_to_their_recipient() -> None:
+    notice = """\
+From: MAILER-DAEMON@relay.example.net
+To: hal@example.net
+Subject: Returned mail: delivery problems
+
+----- The following addresses had delivery problems -----
+<ida@example.org>  (unrecoverable error)
+
+Final-Recipient: rfc822;ida@example.org
+Action: failed
+Status: 5.0.0
+Diagnostic-Code: smtp; 550 mailbox is full
+
+Final-Recipient: rfc822;jon@example.com
+Action: delayed
+Status: 4.0.0 (example.com: host name lookup failure)
+"""
+    by = {e.recipient: e for e in parse(notice)}
+    # before, jon's lines were read as part of ida's block: ida's evidence held jon's DNS failure
+    assert "lookup failure" not in by["ida@example.org"].notice
+    assert "lookup failure" in by["jon@example.com"].notice

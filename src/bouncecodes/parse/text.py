@@ -37,9 +37,10 @@ BOILERPLATE_RE = re.compile(
 DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}[^\n]{0,100}[-=*_#~+]{3,}[ \t]{0,20}|[-=*_#~+ \t]{3,})$")
 # words that introduce a recipient address on the same line
 RECIPIENT_CUE_RE = re.compile(
-    r"(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
+    r"(?:(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
     r"empf\u00e4nger|empfaenger|delivered to|deliver to|delivery to|forward(?:ed)? to|"
     r"\u5b9b\u5148|\u9001\u4fe1\u5148)"
+    r"|recipient:\s{0,3}rfc-?822\s{0,3};)"  # a DSN field copied into the text: "Final-Recipient: rfc822; bob@…"
     r"\s{0,3}(?:\([^()\n]{0,30}\))?\s{0,3}[:=]?\s{0,3}[<\"'(\[]{0,2}$",
     re.IGNORECASE,
 )
