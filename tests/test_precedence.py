@@ -184,3 +184,6 @@ def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry)
     # words that the message is too big name a cause the server's generic 5.1.1 does not
     too_big = replace(over_quota, diagnostic="552 RCPT TO:<bob@example.org> max message size exceeded")
     assert rule_for(registry, too_big).startswith("phrase:mesgtoobig/")
+    # only the listed reasons' rules are looked at: an earlier rule of another reason hides none
+    both = replace(over_quota, diagnostic="550 5.1.1 looks like spam, and the mailbox is full")
+    assert rule_for(registry, both).startswith("phrase:mailboxfull/")

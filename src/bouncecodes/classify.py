@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Evidence, Kind, Provider, Registry, Result
+from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
@@ -103,6 +103,7 @@ class _Compiled:
         self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in registry.phrases]
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
+        self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, PhraseRule]]] = {}
         self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
         # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
         # every token, so the first test is made here without a call (see _Pattern.search)
@@ -122,6 +123,14 @@ class _Compiled:
         for reason in registry.reasons:
             for kind in reason.diagnostic_types:
                 self.diagnostic_types.setdefault(kind, reason.id)
+
+
+    def phrases_of(self, reasons: tuple[str, ...]) -> list[tuple[str, _Pattern, PhraseRule]]:
+        """``phrase_list`` narrowed to the rules of ``reasons``, in the same order (kept per tuple)."""
+        found = self._phrases_of.get(reasons)
+        if found is None:
+            found = self._phrases_of[reasons] = [x for x in self.phrase_list if x[2].reason in reasons]
+        return found
 
 
 def _compiled(registry: Registry) -> _Compiled:
@@ -171,12 +180,14 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     return None
 
 
-def _phrase(compiled: _Compiled, text: str) -> Decision | None:
+def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = ()) -> Decision | None:
+    """The first phrase rule, in registry order, that matches ``text``; only among the rules of
+    ``reasons`` when given."""
     if not text:
         return None
     lowered = text.lower()
     folded = fold(text)
-    for literal, p, rule in compiled.phrase_list:
+    for literal, p, rule in compiled.phrases_of(reasons) if reasons else compiled.phrase_list:
         if literal and literal not in lowered:
             continue  # the test p.search would make first, without the call
         if p.search(text, lowered, folded):
@@ -244,8 +255,8 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
 
     entry = registry.enhanced_entry(status) if status else None
     if entry is not None and entry.decisive and entry.reason:
-        found = _phrase(compiled, text) if entry.yields_to else None
-        if found is not None and found.reason in entry.yields_to:
+        found = _phrase(compiled, text, entry.yields_to) if entry.yields_to else None
+        if found is not None:
             return found
         return Decision(entry.reason, entry.id, entry.detail, entry.action)
     found = _phrase(compiled, text)
