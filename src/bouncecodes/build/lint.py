@@ -368,16 +368,23 @@ def _walk(parsed: Any, inside_repeat: bool) -> str:
     return ""
 
 
+def _plain(c: str) -> bool:
+    """Whether a case-insensitive match of ``c`` is exactly what ``str.lower()`` finds: ASCII, a
+    character without case (CJK, kana, digits), or Cyrillic (one lower case form per letter)."""
+    return c < "\x80" or c.lower() == c.upper() or "\u0400" <= c <= "\u045f"
+
+
 def required_literal(pattern: str) -> str:
-    """The longest lower-case ASCII text that every match of ``pattern`` (case-insensitive) contains;
-    '' when there is none. The runtime skips a pattern whose literal is not in the text."""
+    """The longest lower-case text that every match of ``pattern`` (case-insensitive) contains, of
+    characters whose case :func:`_plain` allows; '' when there is none. The runtime skips a pattern
+    whose literal is not in the lower-cased text."""
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
     except re.error:
         return ""
     best, run = "", []
     for op, arg in parsed:
-        if str(op) == "LITERAL" and arg < 128:
+        if str(op) == "LITERAL" and _plain(chr(arg)):
             run.append(chr(arg).lower())
             continue
         if len("".join(run)) > len(best):
