@@ -27,6 +27,7 @@ SPACE_RE = re.compile(r"\s+")
 ADDRESS_TYPES = frozenset({"smtp", "rfc822", "rfc-822", "internet"})
 # a DSN's address type before ';' (RFC 3464: an atom; "rfc822", "LOCAL", "utf-8"); no address holds ';'
 ADDRESS_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,19}[ \t]{0,3};[ \t]{0,3}")
+DOTLESS_DOMAIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}\.?$")
 
 
@@ -124,7 +125,10 @@ def _address_matches(text: str) -> Iterator[re.Match[str]]:
         pos = m.end()
 
 
-def clean_address(addr: str) -> str:
+def clean_address(addr: str, *, dotless: bool = False) -> str:
+    """``addr`` without brackets, quotes, a DSN address type or an X.400 type prefix, with its domain
+    lower-cased; '' when it is no address. A domain needs a dot unless ``dotless`` (a field that
+    can only hold an address, such as Final-Recipient, may name a host of the local network)."""
     addr = addr.strip().strip("<>\"'.,;:()[]")
     for _ in range(3):  # the DSN's address type ("rfc822;", "LOCAL;", "utf-8;"), given twice by some MTAs
         m = ADDRESS_TYPE_RE.match(addr)
@@ -141,8 +145,11 @@ def clean_address(addr: str) -> str:
         kind, eq, rest = local.partition("=")
         if eq and rest and kind.lower() in ADDRESS_TYPES:
             local = rest
-    if not at or not local or "." not in domain:
+    if not at or not local or ("." not in domain and not (dotless and DOTLESS_DOMAIN_RE.fullmatch(domain))):
         return ""
+    quoted = len(local) > 2 and local[0] == local[-1] == '"' and '"' not in local[1:-1]
+    if not quoted and ('"' in local or any(c.isspace() for c in local) or "@" in local or ":" in local):
+        return ""  # what is left of a quoted local part, or a source route ("@relay:bob@host")
     return f"{local}@{domain.lower().rstrip('.')}"
 
 

@@ -71,7 +71,7 @@ def parse_log_line(line: str, offset: int = 0) -> list[Evidence]:
     if found.source != "sendmail-log":
         return [found] if found.recipient else []
     m = SENDMAIL_RE.search(line)
-    recipients = dict.fromkeys(r for r in (clean_address(a) for a in m.group(1).split(",")) if r) if m else {}
+    recipients = dict.fromkeys(r for r in (clean_address(a, dotless=True) for a in m.group(1).split(",")) if r) if m else {}
     return [replace(found, recipient=r) for r in recipients]
 
 
@@ -87,7 +87,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
         dsn = fields.get("dsn", "")
         relay = fields.get("relay", "")
         return Evidence(
-            recipient=clean_address(m.group(1)), status=dsn if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn) else status,
+            recipient=clean_address(m.group(1), dotless=True), status=dsn if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn) else status,
             reply=reply, diagnostic=text, kind=Kind.DELIVERED if state in ("sent", "deliverable") else Kind.FAILURE,
             action={"bounced": "failed", "expired": "failed", "undeliverable": "failed",
                     "deferred": "delayed"}.get(state, "delivered"),
@@ -97,7 +97,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
     if m:
         flag, addr, rest = m.groups()
         if flag in ("=>", "->"):
-            return Evidence(recipient=clean_address(addr), kind=Kind.DELIVERED, action="delivered",
+            return Evidence(recipient=clean_address(addr, dotless=True), kind=Kind.DELIVERED, action="delivered",
                             source="exim-log")
         host = EXIM_HOST_RE.search(rest)
         split = re.search(r"(?:: |\) )(?=[^:]{0,80}(?:error|said|refused|timed out|retry|unrouteable|unknown|"
@@ -107,7 +107,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
         text = squash(said)
         reply, status = find_codes(text)
         return Evidence(
-            recipient=clean_address(addr), status=status, reply=reply, diagnostic=text,
+            recipient=clean_address(addr, dotless=True), status=status, reply=reply, diagnostic=text,
             action="failed" if flag == "**" else "delayed",
             remote_mta=host.group(1).lower() if host else "", source="exim-log",
             span=(said_at + len(said) - len(said.lstrip()), said_at + len(said.rstrip())),
@@ -119,7 +119,7 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
         dsn = fields.get("dsn", "").strip()
         reply, status = find_codes(stat)
         delivered = stat.lower().startswith("sent")
-        recipients = [clean_address(a) for a in m.group(1).split(",")]
+        recipients = [clean_address(a, dotless=True) for a in m.group(1).split(",")]
         return Evidence(
             recipient=next((r for r in recipients if r), ""),
             status=dsn if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn) else status, reply=reply, diagnostic=stat,
@@ -140,7 +140,7 @@ def parse_log(text: str) -> list[Evidence]:
         if len(line) <= 20_000:
             if "delivery " in line and (m := QMAIL_START_RE.search(line) or QMAIL_RESULT_RE.search(line)):
                 if m.re is QMAIL_START_RE:
-                    qmail[m.group(1)] = clean_address(m.group(2))
+                    qmail[m.group(1)] = clean_address(m.group(2), dotless=True)
                 elif m.group(1) in qmail:
                     results.append(_qmail_outcome(qmail.pop(m.group(1)), m, offset))
             else:

@@ -271,7 +271,9 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
         recipient = clean_address(str(recipient_field))
         if not recipient:
             found = addresses(str(block.get("original-recipient", "")) + " " + str(recipient_field))
-            recipient = found[0] if found else ""
+            # a host without a dot only when nothing better is given: Sun's messaging server names
+            # its own channel there ("userx@sims-ms-daemon") and the address in Original-Recipient
+            recipient = found[0] if found else clean_address(str(recipient_field), dotless=True)
         if not recipient and with_recipient == 1 and len(blocks_of_human()) == 1:
             # an unusable Final-Recipient ("rfc822; @host"): the notice names the one recipient
             recipient = next(iter(blocks_of_human()))
@@ -479,8 +481,10 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
     if received:
         m = re.search(r"\bby\s+([A-Za-z0-9.-]{3,255})", str(received[0]))
         reporting = m.group(1).lower() if m else ""
-    results = evidence_from_notice(human, {a.lower() for a in exclude} | _daemon_addresses(human))
-    failed = addresses(_header(msg, "X-Failed-Recipients"))
+    # Exim's list of the addresses that failed: a field of addresses only, local ones without a dot too
+    failed = list(dict.fromkeys(a for a in (clean_address(x, dotless=True)
+                                            for x in _header(msg, "X-Failed-Recipients").split(",")) if a))
+    results = evidence_from_notice(human, {a.lower() for a in exclude} | _daemon_addresses(human), listed=len(failed))
     if failed:
         by_addr = {e.recipient.lower(): e for e in results}
         notice = _Notice(human)

@@ -421,8 +421,9 @@ def notice_for(body: str, blocks: dict[str, list[str]], address: str) -> str:
     return squash("\n".join(line for line in body.split("\n") if line[:MAX_LINE] not in others))[:MAX_DIAGNOSTIC]
 
 
-def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -> list[Evidence]:
-    """One Evidence per recipient mentioned in a human-readable notice."""
+def evidence_from_notice(notice: str, exclude: set[str], source: str = "text", listed: int = 0) -> list[Evidence]:
+    """One Evidence per recipient mentioned in a human-readable notice; ``listed`` is how many
+    recipients the message says failed elsewhere (Exim's X-Failed-Recipients), when it says so."""
     body = notice_part(notice)
     results = []
     action = "delayed" if is_delay_warning(body) else ""
@@ -432,7 +433,7 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text") -
             lines = lines[:-1]  # the start of the next session is not this recipient's
         session = session_before(body, address, lines)
         diagnostic, reply, status, command = block_evidence(session + lines, address)
-        if not reply and not status and len(blocks) == 1:
+        if not reply and not status and len(blocks) == 1 and listed <= 1:
             # the server's reply is written apart from the address ("Error message below: 550 …")
             found = reply_lines(body)
             if found:
