@@ -121,6 +121,10 @@ def one_line() -> None:
     print(f"one-line reply in-process: median {statistics.median(runs):.1f} µs per classify")
 
 
+NOTICE_HEAD = (b"From: MAILER-DAEMON@mx.example.org\nTo: ann@example.org\nSubject: Undelivered Mail\n\n"
+               b"The following addresses failed:\n\n")
+
+
 def adversarial() -> None:
     import bouncecodes
 
@@ -141,6 +145,11 @@ def adversarial() -> None:
         "JSON events, each distinct": b"".join(
             b'{"email": "a%d@b.cd", "event": "bounce", "reason": "550 reason %d"}\n' % (i, i) for i in range(mb // 68)),
         "multipart parts": b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * (mb // 8),
+        # a notice listing a great many recipients (quadratic until 2026-11-28: about 500 s)
+        "notice, address list": NOTICE_HEAD + b"".join(b"  user%d@example.org\n" % i for i in range(mb // 24)),
+        "notice, each reply distinct": NOTICE_HEAD + b"".join(
+            b"<u%d@example%d.org>: host mx%d.example.org[192.0.2.1] said: 55%d 5.%d.%d reason number %d here\n"
+            % (i, i, i, i % 10, i % 8, i % 20, i) for i in range(mb // 104)),
     }
     print("adversarial 1 MB inputs (classified or refused):")
     worst = 0.0

@@ -10,6 +10,7 @@ The runtime is standard library only; the same code runs under Pyodide.
 from __future__ import annotations
 
 import dataclasses
+import operator
 
 from .classify import classify_evidence, recognise_provider
 from .errors import (
@@ -81,12 +82,18 @@ def classify(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Result]:
         return [classify_evidence(e, registry) for e in found]
     # a large export repeats the same failure for many addresses: decide each distinct one once (the
     # verdict reads the recipient only for its domain, which stays in the key)
-    decided: dict[Evidence, Result] = {}
+    decided: dict[tuple[object, ...], Result] = {}
     results = []
     for e in found:
-        key = dataclasses.replace(e, recipient="@" + e.recipient.rpartition("@")[2], span=(0, 0))
+        domain = e.recipient.rpartition("@")[2]
+        key = (domain, *_BUT_RECIPIENT(e))
         verdict = decided.get(key)
         if verdict is None:
-            verdict = decided[key] = classify_evidence(key, registry)
+            verdict = decided[key] = classify_evidence(dataclasses.replace(e, recipient="@" + domain, span=(0, 0)),
+                                                       registry)
         results.append(dataclasses.replace(verdict, recipient=e.recipient, span=e.span))
     return results
+
+
+#: every field of the evidence but the recipient and where it stands: what a verdict depends on
+_BUT_RECIPIENT = operator.attrgetter(*(f.name for f in dataclasses.fields(Evidence) if f.name not in ("recipient", "span")))

@@ -44,8 +44,8 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
     if kind is InputKind.MBOX:
         return [e for message in split_mbox(body) for e in parse_message(message)]
     if kind is InputKind.EMAIL:
-        return [replace(e, span=locate(text, e.diagnostic)) if e.span == (0, 0)
-                else replace(e, span=(e.span[0] + lead, e.span[1] + lead)) for e in parse_message(body)]
+        return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
+                for e in parse_message(body)]
     if kind is InputKind.LOG:
         # a known MTA's log gives its outcome lines only (not, say, what it refused to receive)
         return parse_log(text) if known_log(text) else _log_replies(text)
@@ -78,6 +78,10 @@ def _log_replies(text: str) -> list[Evidence]:
                     out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
         offset += len(line) + 1
     return out
+
+
+def _with_span(e: Evidence, span: tuple[int, int]) -> Evidence:
+    return e if span == e.span else replace(e, span=span)
 
 
 def _located(text: str, found: list[Evidence]) -> list[Evidence]:

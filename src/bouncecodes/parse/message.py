@@ -24,13 +24,12 @@ from .common import (
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
+    Blocks,
     alias_origin,
     bare_recipients,
     block_evidence,
     evidence_from_notice,
-    find_blocks,
     find_command,
-    notice_for,
     notice_part,
     reply_lines,
 )
@@ -250,16 +249,16 @@ class _Notice:
 def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evidence]:
     reporting = ""
     results: list[Evidence] = []
-    human_blocks: dict[str, list[str]] | None = None
+    human_blocks: Blocks | None = None
     # each block's fields by lower-case name, the first of a name as Message.get gives it
     all_fields = [_fields(b) for b in blocks]
     with_recipient = sum(1 for f in all_fields if f.get("final-recipient") or f.get("original-recipient"))
     notice = _Notice(human)
 
-    def blocks_of_human() -> dict[str, list[str]]:
+    def blocks_of_human() -> Blocks:
         nonlocal human_blocks
         if human_blocks is None:
-            human_blocks = find_blocks(notice.part, exclude) if human else {}
+            human_blocks = Blocks(notice.part if human else "", exclude)
         return human_blocks
 
     for block in all_fields:
@@ -274,9 +273,9 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             # a host without a dot only when nothing better is given: Sun's messaging server names
             # its own channel there ("userx@sims-ms-daemon") and the address in Original-Recipient
             recipient = found[0] if found else clean_address(str(recipient_field), dotless=True)
-        if not recipient and with_recipient == 1 and len(blocks_of_human()) == 1:
+        if not recipient and with_recipient == 1 and len(blocks_of_human().blocks) == 1:
             # an unusable Final-Recipient ("rfc822; @host"): the notice names the one recipient
-            recipient = next(iter(blocks_of_human()))
+            recipient = next(iter(blocks_of_human().blocks))
         action = squash(str(block.get("action", ""))).lower()
         status_field = squash(str(block.get("status", "")))
         m = ENHANCED_RE.search(status_field)
@@ -284,8 +283,7 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
         diagnostic = _dsn_diagnostic(str(block.get("diagnostic-code", "")))
         command = ""
         block_codes: tuple[str, str] | None = None
-        lines = next((v for k, v in blocks_of_human().items() if k.lower() == recipient.lower()), []) \
-            if human else []
+        lines = blocks_of_human().lines_of(recipient) if human else []
         if not diagnostic and lines:
             diagnostic, block_reply, block_status, command = block_evidence(lines, recipient)
             block_codes = block_reply, block_status
@@ -315,7 +313,7 @@ def _from_dsn(blocks: list[Message], human: str, exclude: set[str]) -> list[Evid
             original = ""
         results.append(Evidence(
             recipient=recipient, status=status, reply=reply, diagnostic=diagnostic[:MAX_DIAGNOSTIC],
-            notice=notice_for(notice.part, blocks_of_human(), recipient) if with_recipient > 1 and human
+            notice=blocks_of_human().notice_for(recipient) if with_recipient > 1 and human
             else notice.squashed, kind=kind, action=action,
             remote_mta=host_of(str(block.get("remote-mta", ""))), reporting_mta=reporting,
             command=(command or find_command(diagnostic + " " + human[:4000])) if kind is Kind.FAILURE else "",
@@ -532,5 +530,8 @@ def _finish(e: Evidence, reporting: str) -> Evidence:
         m = re.search(r"\b(?:host|server|mx)\s+([A-Za-z0-9][A-Za-z0-9.-]{2,253}\.[A-Za-z]{2,63})\b", e.diagnostic,
                       re.IGNORECASE)
         remote = m.group(1).lower() if m else ""
-    return replace(e, remote_mta=remote, reporting_mta=e.reporting_mta or reporting,
-                   command=e.command or find_command(e.diagnostic))
+    reporting = e.reporting_mta or reporting
+    command = e.command or find_command(e.diagnostic)
+    if (remote, reporting, command) == (e.remote_mta, e.reporting_mta, e.command):
+        return e  # nothing to add (dataclasses.replace is not cheap, and long lists call this often)
+    return replace(e, remote_mta=remote, reporting_mta=reporting, command=command)

@@ -15,6 +15,7 @@ block when the notice has no recipient line at all.
 
 from __future__ import annotations
 
+import heapq
 import re
 
 from ..model import Evidence
@@ -176,57 +177,115 @@ def _is_address_list(line: str) -> bool:
     return not rest.strip(SEPARATOR_CHARS)
 
 
-def find_blocks(notice: str, exclude: set[str]) -> dict[str, list[str]]:
-    """Address → the lines of each block that mentions it, in order of first mention."""
-    lines = notice.split("\n")
-    per_line = [
-        [(a, s) for a, s in _line_addresses(line) if a.lower() not in exclude]
-        if "@" in line and not BOILERPLATE_RE.match(line) else []
-        for line in lines
-    ]
-    # once an address is known as a recipient, any later mention of it starts its block again
-    known = {a for found in per_line for a, s in found if s}
-    blocks: dict[str, list[str]] = {}
-    current: str | None = None
-    taken = 0
-    blank_run = 0
-    for line, found in zip(lines, per_line, strict=True):
-        if BOILERPLATE_RE.match(line):
-            if current is not None and current.lower() in line[:MAX_LINE].lower():
-                # "From: <sender> RCPT: <rcpt> …" about the block's own recipient: part of it
-                blocks[current].append(line[:MAX_LINE])
-            else:
-                current = None
-            continue
-        if DIVIDER_RE.match(line):
-            continue
-        starts = [a for a, _ in found if a in known or not known]
-        if starts:
-            if len(starts) > 1 and not _is_address_list(line):
-                starts = starts[:1]
-            current = starts[0]
-            for a in starts:
-                blocks.setdefault(a, [])
-            blocks[current].append(line[:MAX_LINE])
-            taken = 1
-            blank_run = 0
-            continue
-        if current is None:
-            continue
-        if not line.strip():
-            blank_run += 1
-            if blank_run >= 2:
-                current = None
-            else:
-                blocks[current].append("")
-            continue
+class Blocks:
+    """A notice cut into recipient blocks, once: each address's lines in order of first mention,
+    where its block starts, and each recipient's view of the notice.
+
+    Every per-recipient answer costs about the size of that recipient's block, not of the whole
+    notice, so a notice listing thousands of recipients stays linear."""
+
+    def __init__(self, notice: str, exclude: set[str]) -> None:
+        self.body = notice
+        self.lines = lines = notice.split("\n")
+        #: address -> the lines of its block (a blank line kept as "", lines cut at MAX_LINE)
+        self.blocks: dict[str, list[str]] = {}
+        #: address -> the index in ``lines`` of its block's first line
+        self.first: dict[str, int] = {}
+        owned: dict[str, list[int]] = {}  # lower-case address -> indices of its block's lines
+        per_line = [
+            [(a, s) for a, s in _line_addresses(line) if a.lower() not in exclude]
+            if "@" in line and not BOILERPLATE_RE.match(line) else []
+            for line in lines
+        ]
+        # once an address is known as a recipient, any later mention of it starts its block again
+        known = {a for found in per_line for a, s in found if s}
+        blocks = self.blocks
+        current: str | None = None
+        taken = 0
         blank_run = 0
-        taken += 1
-        if taken > MAX_BLOCK_LINES:
-            current = None
-            continue
-        blocks[current].append(line[:MAX_LINE])
-    return blocks
+
+        def take(who: str, i: int, text: str) -> None:
+            self.first.setdefault(who, i)
+            blocks[who].append(text)
+            if text:
+                owned.setdefault(who.lower(), []).append(i)
+
+        for i, (line, found) in enumerate(zip(lines, per_line, strict=True)):
+            if BOILERPLATE_RE.match(line):
+                if current is not None and current.lower() in line[:MAX_LINE].lower():
+                    # "From: <sender> RCPT: <rcpt> …" about the block's own recipient: part of it
+                    take(current, i, line[:MAX_LINE])
+                else:
+                    current = None
+                continue
+            if DIVIDER_RE.match(line):
+                continue
+            starts = [a for a, _ in found if a in known or not known]
+            if starts:
+                if len(starts) > 1 and not _is_address_list(line):
+                    starts = starts[:1]
+                current = starts[0]
+                for a in starts:
+                    blocks.setdefault(a, [])
+                take(current, i, line[:MAX_LINE])
+                taken = 1
+                blank_run = 0
+                continue
+            if current is None:
+                continue
+            if not line.strip():
+                blank_run += 1
+                if blank_run >= 2:
+                    current = None
+                else:
+                    take(current, i, "")
+                continue
+            blank_run = 0
+            taken += 1
+            if taken > MAX_BLOCK_LINES:
+                current = None
+                continue
+            take(current, i, line[:MAX_LINE])
+        self._owned = owned
+        self._by_lower: dict[str, str] = {}
+        for a in blocks:
+            self._by_lower.setdefault(a.lower(), a)
+        self._common: list[tuple[int, str]] | None = None
+        self._owned_any: set[int] | None = None
+        #: whether the notice writes out SMTP sessions ("… while talking to mx.example.org:")
+        self.has_sessions = "while talking to" in notice.lower()
+
+    def owns(self, index: int) -> bool:
+        """Whether the line at ``index`` belongs to some recipient's block."""
+        if self._owned_any is None:
+            self._owned_any = {i for indices in self._owned.values() for i in indices}
+        return index in self._owned_any
+
+    def lines_of(self, address: str) -> list[str]:
+        """The lines of ``address``'s block, whatever the case of its spelling; [] when it has none."""
+        found = self._by_lower.get(address.lower())
+        return self.blocks[found] if found is not None else []
+
+    def notice_for(self, address: str) -> str:
+        """The notice as one recipient's evidence, squashed and cut at MAX_DIAGNOSTIC: without the
+        lines of the other recipients' blocks, so that one recipient's failure is not read into
+        another's."""
+        if len(self.blocks) <= 1:
+            return squash(self.body)[:MAX_DIAGNOSTIC]
+        if self._common is None:  # the lines of no block, squashed once for every recipient
+            self._common = [(i, squash(line)) for i, line in enumerate(self.lines) if line.strip() and not self.owns(i)]
+        # its own lines without its address: the same words for every recipient of a long list, so
+        # that their evidence is alike and decided once (see bouncecodes.classify)
+        mine = [(i, strip_address(self.lines[i], address)) for i in self._owned.get(address.lower(), [])]
+        parts: list[str] = []
+        size = 0
+        for _, piece in heapq.merge(self._common, mine):
+            if piece:
+                parts.append(piece)
+                size += len(piece) + 1
+                if size > MAX_DIAGNOSTIC:
+                    break
+        return " ".join(parts)[:MAX_DIAGNOSTIC]
 
 
 def block_text(lines: list[str]) -> str:
@@ -301,6 +360,8 @@ def alias_origin(lines: list[str], address: str) -> str:
 
 def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
     """(diagnostic, reply, status, command) for the lines of one block."""
+    if len(lines) == 1 and not strip_address(lines[0], address):
+        return "", "", "", ""  # the address alone, as in a long list of them: nothing more to read
     if any("from" in line for line in lines):
         lines = [ALIAS_NOTE_RE.sub(" ", line) for line in lines]
     replies, command = _transcript(lines)
@@ -331,7 +392,7 @@ TALKING_RE = re.compile(r"^[ \t.]{0,8}while talking to\b", re.IGNORECASE)
 CODE_IN_RE = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
 
 
-def session_before(body: str, address: str, lines: list[str]) -> list[str]:
+def session_before(found: Blocks, address: str, lines: list[str]) -> list[str]:
     """The session transcript written just above a recipient's line, when that line gives no reply
     of its own: Sendmail writes "554 <bob@…>... Remote protocol error" under the session in which the
     server refused the sender (">>> MAIL From:…" / "<<< 501 …"), a refusal that names no recipient.
@@ -340,16 +401,14 @@ def session_before(body: str, address: str, lines: list[str]) -> list[str]:
         return []
     first = lines[0]
     at = first.lower().find(address.lower())
-    if at < 0 or CODE_IN_RE.search(first[at + len(address):]):
+    if at < 0 or CODE_IN_RE.search(first[at + len(address):]) or address not in found.first \
+            or not found.has_sessions:
         return []
-    body_lines = body.split("\n")
-    try:
-        index = body_lines.index(first) if len(first) < MAX_LINE else -1
-    except ValueError:
-        return []
+    index = found.first[address]
     above: list[str] = []
-    for line in reversed(body_lines[max(0, index - MAX_BLOCK_LINES):index]):
-        if not line.strip() or DIVIDER_RE.match(line):
+    for i in range(index - 1, max(-1, index - 1 - MAX_BLOCK_LINES), -1):
+        line = found.lines[i]
+        if not line.strip() or DIVIDER_RE.match(line) or found.owns(i):  # a gap, or another recipient
             return []
         above.append(line)
         if TALKING_RE.match(line):
@@ -410,28 +469,18 @@ def bare_recipients(notice: str, domain: str) -> list[str]:
     return []
 
 
-def notice_for(body: str, blocks: dict[str, list[str]], address: str) -> str:
-    """The notice as one recipient's evidence: without the lines of the other recipients' blocks, so
-    that one recipient's failure is not read into another's."""
-    if len(blocks) <= 1:
-        return squash(body)[:MAX_DIAGNOSTIC]
-    mine = address.lower()
-    own = {line for a, lines in blocks.items() if a.lower() == mine for line in lines}
-    others = {line for a, lines in blocks.items() if a.lower() != mine for line in lines if line.strip()} - own
-    return squash("\n".join(line for line in body.split("\n") if line[:MAX_LINE] not in others))[:MAX_DIAGNOSTIC]
-
-
 def evidence_from_notice(notice: str, exclude: set[str], source: str = "text", listed: int = 0) -> list[Evidence]:
     """One Evidence per recipient mentioned in a human-readable notice; ``listed`` is how many
     recipients the message says failed elsewhere (Exim's X-Failed-Recipients), when it says so."""
     body = notice_part(notice)
     results = []
     action = "delayed" if is_delay_warning(body) else ""
-    blocks = find_blocks(body, exclude)
+    found_blocks = Blocks(body, exclude)
+    blocks = found_blocks.blocks
     for address, lines in blocks.items():
         while len(lines) > 1 and (not lines[-1].strip() or TALKING_RE.match(lines[-1])):
             lines = lines[:-1]  # the start of the next session is not this recipient's
-        session = session_before(body, address, lines)
+        session = session_before(found_blocks, address, lines)
         diagnostic, reply, status, command = block_evidence(session + lines, address)
         if not reply and not status and len(blocks) == 1 and listed <= 1:
             # the server's reply is written apart from the address ("Error message below: 550 …")
@@ -441,7 +490,7 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text", l
                 diagnostic = squash(found)
         results.append(
             Evidence(recipient=address, status=status, reply=reply, diagnostic=diagnostic,
-                     notice=notice_for(body, blocks, address), action=action,
+                     notice=found_blocks.notice_for(address), action=action,
                      command=command or command_in(lines) or (find_command(body) if len(blocks) == 1 else ""),
                      remote_mta=block_remote(lines), source=source, original_recipient=alias_origin(lines, address))
         )
