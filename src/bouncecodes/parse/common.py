@@ -27,6 +27,8 @@ SPACE_RE = re.compile(r"\s+")
 ADDRESS_TYPES = frozenset({"smtp", "rfc822", "rfc-822", "internet"})
 # a DSN's address type before ';' (RFC 3464: an atom; "rfc822", "LOCAL", "utf-8"); no address holds ';'
 ADDRESS_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,19}[ \t]{0,3};[ \t]{0,3}")
+# what an unquoted local part cannot hold (a quoted one, "two words"@host, may)
+NOT_IN_LOCAL_RE = re.compile(r'[\s"@:]')
 DOTLESS_DOMAIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}\.?$")
 
@@ -147,8 +149,7 @@ def clean_address(addr: str, *, dotless: bool = False) -> str:
             local = rest
     if not at or not local or ("." not in domain and not (dotless and DOTLESS_DOMAIN_RE.fullmatch(domain))):
         return ""
-    quoted = len(local) > 2 and local[0] == local[-1] == '"' and '"' not in local[1:-1]
-    if not quoted and ('"' in local or any(c.isspace() for c in local) or "@" in local or ":" in local):
+    if NOT_IN_LOCAL_RE.search(local) and not (len(local) > 2 and local[0] == local[-1] == '"' and '"' not in local[1:-1]):
         return ""  # what is left of a quoted local part, or a source route ("@relay:bob@host")
     return f"{local}@{domain.lower().rstrip('.')}"
 
