@@ -517,9 +517,15 @@ def _bare_recipients(msg: Message, human: str) -> list[str]:
     return bare_recipients(human, daemon.partition("@")[2]) if daemon else []
 
 
+# the addresses of mail systems themselves, never a recipient: "MAILER-DAEMON@…", "bounces+…@…"
+DAEMON_ADDRESS_RE = re.compile(r"(?<![\w.+-])(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|double-bounce|"
+                               r"no-?reply|bounces?)[@+][^\s<>()\[\],;:\"']{1,320}", re.IGNORECASE)
+
+
 def _daemon_addresses(text: str) -> set[str]:
-    return {a.lower() for a in addresses(text) if re.match(r"(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|"
-                                                            r"double-bounce|no-?reply|bounces?)[@+]", a, re.IGNORECASE)}
+    """Addresses of mail systems in ``text`` (looked for by their names: a notice listing thousands of
+    recipients is not read address by address here)."""
+    return {a.lower() for a in (clean_address(m.group(0)) for m in DAEMON_ADDRESS_RE.finditer(text)) if a}
 
 
 def _finish(e: Evidence, reporting: str) -> Evidence:
