@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
-from .common import MAX_INPUT, addresses, check_size, clean_address, to_text
+from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
 from .detect import InputKind, detect
 from .logs import known_log, parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
@@ -24,8 +24,6 @@ from .text import evidence_from_notice
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
-# a reply code followed by text or an enhanced code, or an enhanced code standing alone
-CODE_HINT_RE = re.compile(r"\b[245]\d\d[ -]|\b[245]\.\d{1,3}\.\d{1,3}\b")
 # in a log line of another kind: the recipient's field, and fields naming others (sender, login)
 LOG_TO_RE = re.compile(r"\b(?:to|rcpt|recipient)=\"?<?([^<>\s,;\"]{1,64}@[^<>\s,;\"]{1,255})")
 LOG_NOT_RCPT_RE = re.compile(r"\b(?:from|sender|set_id|sasl_username|user|us)=(?:\"[^\"\n]{0,400}\"|<[^<>\n]{0,320}>|[^\s,;]{0,320})")
@@ -68,7 +66,7 @@ def _log_replies(text: str) -> list[Evidence]:
     out = []
     offset = 0
     for line in text.split("\n"):
-        if len(line) <= 20_000 and CODE_HINT_RE.search(line):
+        if len(line) <= 20_000 and has_code(line):
             for e in parse_reply(line):
                 to = LOG_TO_RE.search(line)
                 others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))

@@ -154,6 +154,11 @@ def clean_address(addr: str, *, dotless: bool = False) -> str:
     return f"{local}@{domain.lower().rstrip('.')}"
 
 
+def has_code(text: str) -> bool:
+    """Whether ``text`` holds a reply code or an enhanced status code (a cheap test before reading it)."""
+    return REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None
+
+
 def find_codes(text: str) -> tuple[str, str]:
     """(reply code, enhanced code) found in server text; '' for what is absent.
 

@@ -151,7 +151,8 @@ def parse_log(text: str) -> list[Evidence]:
 
 def _qmail_outcome(recipient: str, m: re.Match[str], offset: int) -> Evidence:
     state, said = m.group(2), m.group(3).rstrip()
-    text = squash(said.replace("_", " ").replace("/", " ")) if "://" not in said else squash(said.replace("_", " "))
+    spaced = said.replace("_", " ")
+    text = squash(spaced if "://" in spaced else spaced.replace("/", " "))  # "/" ends a line, but not in a link
     reply, status = find_codes(text)
     return Evidence(
         recipient=recipient, status=status, reply=reply, diagnostic=text,

@@ -19,7 +19,7 @@ import heapq
 import re
 
 from ..model import Evidence
-from .common import ADDRESS_RE, clean_address, find_codes, squash, tidy_reply
+from .common import ADDRESS_RE, clean_address, find_codes, has_code, squash, tidy_reply
 
 # Where the returned original message (or its headers) begins: nothing after it is evidence.
 ORIGINAL_START_RE = re.compile(
@@ -389,7 +389,6 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
 
 # where Sendmail starts writing out one SMTP session: "... while talking to mx.example.org.:"
 TALKING_RE = re.compile(r"^[ \t.]{0,8}while talking to\b", re.IGNORECASE)
-CODE_IN_RE = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
 
 
 def session_before(found: Blocks, address: str, lines: list[str]) -> list[str]:
@@ -401,7 +400,7 @@ def session_before(found: Blocks, address: str, lines: list[str]) -> list[str]:
         return []
     first = lines[0]
     at = first.lower().find(address.lower())
-    if at < 0 or CODE_IN_RE.search(first[at + len(address):]) or address not in found.first \
+    if at < 0 or has_code(first[at + len(address):]) or address not in found.first \
             or not found.has_sessions:
         return []
     index = found.first[address]
