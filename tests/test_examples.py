@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bouncecodes.build.examples import phrase_example_rule, provider_example_rule
+from bouncecodes.build.examples import phrase_example_rule, provider_example_rule, software_example_rule
 from bouncecodes.registry import load_registry
 
 REGISTRY = load_registry()
 PHRASES = [(p.id, ex) for p in REGISTRY.phrases for ex in p.examples]
 PROVIDERS = [(r.id, ex) for p in REGISTRY.providers for r in p.rules for ex in r.examples]
+SOFTWARE = [(m.id, ex) for s in REGISTRY.software for m in s.messages for ex in m.examples]
 
 
 @pytest.mark.parametrize("rule_id,example", PHRASES)
@@ -23,6 +24,12 @@ def test_provider_example(rule_id: str, example: str) -> None:
     assert provider_example_rule(REGISTRY, provider, example) == rule_id
 
 
+@pytest.mark.parametrize("rule_id,example", SOFTWARE)
+def test_software_example(rule_id: str, example: str) -> None:
+    assert software_example_rule(REGISTRY, example) == rule_id
+
+
 def test_there_are_examples() -> None:
     assert len(PHRASES) >= 50
     assert len(PROVIDERS) >= 30
+    assert len(SOFTWARE) >= 3

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import bouncecodes
-from bouncecodes.classify import decide, recognise_provider
-from bouncecodes.model import Evidence, Kind, Registry
+from bouncecodes.build.overlaps import over_closure
+from bouncecodes.classify import decide, matching_word_rules, recognise_provider
+from bouncecodes.model import Evidence, Kind, Registry, Software, SoftwareMessage
 
 
 def rule_for(registry: Registry, evidence: Evidence) -> str:
@@ -187,3 +188,88 @@ def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry)
     # only the listed reasons' rules are looked at: an earlier rule of another reason hides none
     both = replace(over_quota, diagnostic="550 5.1.1 looks like spam, and the mailbox is full")
     assert rule_for(registry, both).startswith("phrase:mailboxfull/")
+
+
+# -- programs' messages (codes/software/), broad rules and stated overlaps --------------------------------
+
+POSTFIX_UNKNOWN = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in local recipient table"
+
+
+def _with_program(registry: Registry, **message: str) -> Registry:
+    """The registry with one more program whose one message is given (the compiled cache left behind)."""
+    fields = {"id": "software:demo/m", "software": "demo", "text": "…", "where": "reply", "source": "https://example.org/",
+              "examples": ("x",), **message}
+    match = (fields.pop("match"),)
+    demo = Software(id="demo", name="Demo", kind="mta", description="", website="https://example.org/",
+                    messages=(SoftwareMessage(**fields, match=match, literals=("",)),))
+    return replace(registry, software=(*registry.software, demo), _index={})
+
+
+def test_a_programs_message_is_tried_before_the_phrase_rules(registry: Registry) -> None:
+    text = "554 5.7.1 <bob@example.org>: Relay access denied"
+    assert [r.id for r in matching_word_rules(text, registry)] == \
+        ["software:postfix/relay-access-denied", "phrase:norelaying/relay-denied"]
+    assert rule_for(registry, Evidence(reply="554", status="5.7.1", diagnostic=text)) == "software:postfix/relay-access-denied"
+    # ahead of the phrase rules of every reason, not only of its own
+    demo = _with_program(registry, match="mailbox full of junk", reason="filtered")
+    e = Evidence(reply="550", diagnostic="550 mailbox full of junk")
+    assert rule_for(registry, e).startswith("phrase:mailboxfull/")
+    assert rule_for(demo, e) == "software:demo/m"
+
+
+def test_a_decisive_code_gives_way_to_the_program_that_sent_it(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.1.1", diagnostic=POSTFIX_UNKNOWN)
+    assert registry.program("postfix") is not None
+    assert rule_for(registry, e) == "software:postfix/unknown-local-recipient"
+    # another code than the one the program writes with these words: the code decides
+    assert rule_for(registry, replace(e, status="5.1.10")) == "enhanced:X.1.10"
+    # a program's message of another reason, written with the code, says what the program meant by it
+    demo = _with_program(registry, match="mailbox is over quota", reason="mailboxfull", status="5.1.1")
+    over = Evidence(reply="550", status="5.1.1", diagnostic="550 5.1.1 mailbox is over quota")
+    assert rule_for(demo, over) == "software:demo/m"
+    assert rule_for(demo, replace(over, status="5.1.2")) == "enhanced:X.1.2"
+
+
+def test_a_provider_rule_beats_a_programs_message(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.1.1", diagnostic=POSTFIX_UNKNOWN, remote_mta="gmail-smtp-in.l.google.com")
+    assert rule_for(registry, e).startswith("provider:google/")
+
+
+def test_a_programs_message_is_not_read_as_a_filter_after_data(registry: Registry) -> None:
+    # what Postfix means by its words does not change with the command they answered; generic words do
+    e = Evidence(reply="550", status="5.1.1", diagnostic=POSTFIX_UNKNOWN, command="DATA")
+    assert decide(e, registry, None).rule == "software:postfix/unknown-local-recipient"
+    assert decide(Evidence(reply="550", diagnostic="550 Unknown user", command="DATA"), registry, None).reason == "filtered"
+
+
+def test_broad_rules_come_after_every_specific_rule(registry: Registry) -> None:
+    listed = "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using bl.example.net"
+    found = matching_word_rules(listed, registry)
+    assert [r.id for r in found] == ["phrase:blocked/blocklisted", "phrase:systemerror/server-problem"]
+    assert found[-1].broad and not found[0].broad
+    assert decide(Evidence(reply="554", diagnostic=listed), registry, None).rule == "phrase:blocked/blocklisted"
+    # alone, a broad wording still decides
+    assert rule_for(registry, Evidence(reply="554", diagnostic="554 Service unavailable")) == "phrase:systemerror/server-problem"
+    # a broad rule of a reason tried early gives way to a specific rule of a reason tried later
+    policy = "550 Rejected by local policy: sender address rejected"
+    closure = over_closure(registry)  # no over list decides this pair: the broad flag does
+    assert "rejected" not in closure["policyviolation"] and "policyviolation" not in closure["rejected"]
+    assert [r.id for r in matching_word_rules(policy, registry)] == \
+        ["phrase:rejected/sender-refused", "phrase:policyviolation/policy"]
+    assert rule_for(registry, Evidence(reply="550", diagnostic=policy)) == "phrase:rejected/sender-refused"
+    # and broad programs' messages wait with them
+    demo = _with_program(registry, match="mailbox unavailable here", reason="systemerror", broad=True)
+    unknown = Evidence(reply="550", diagnostic="550 user not found: mailbox unavailable here")
+    assert rule_for(demo, unknown).startswith("phrase:userunknown/")
+
+
+def test_overlaps_are_decided_by_the_over_lists(registry: Registry) -> None:
+    text = "554 IB104 Connection refused. 192.0.2.10 is listed on the SBL"
+    assert {r.reason for r in matching_word_rules(text, registry)} == {"blocked", "networkerror"}
+    assert "networkerror" in registry.reason("blocked").over
+    assert decide(Evidence(reply="554", diagnostic=text), registry, None).reason == "blocked"
+    # over is read through the reasons in between: mailboxfull over expired over networkerror
+    full = "mailbox is full: retry timeout exceeded"
+    assert {r.reason for r in matching_word_rules(full, registry)} == {"mailboxfull", "expired", "networkerror"}
+    assert "networkerror" not in registry.reason("mailboxfull").over
+    assert decide(Evidence(diagnostic=full), registry, None).reason == "mailboxfull"

@@ -4,12 +4,18 @@ Precedence, highest first (each step is registry data; the first step that gives
 
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
 2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``);
-3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a phrase rule of a reason it
-   ``yields_to`` matches the server's text (qmail's ``#5.1.1`` on a full mailbox);
-4. phrase rules on the server's text, files in ``codes/reasons.yaml`` order, rules in file order
-   (``phrase:<reason>/<rule>``);
+3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a program's message that the program
+   writes with that very code matches the server's text (``software:postfix/unknown-local-recipient``:
+   the program says what it means by the code), or a rule of a reason the code ``yields_to`` does
+   (qmail's ``#5.1.1`` on a full mailbox);
+4. the rules that read words, on the server's text: the programs' messages (``codes/software/``,
+   programs in id order, ``software:<program>/<message>``), then the phrase rules (files in
+   ``codes/reasons.yaml`` order, ``phrase:<reason>/<rule>``), each in file order; then the *broad*
+   ones of both in the same order, so that a catch-all wording ("service unavailable") never beats
+   a cause named in the same text. Where rules of two reasons match one text, the reasons' ``over``
+   lists say which wins, and the lint rule ``overlaps`` checks that this order agrees;
 5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``);
-6. the same phrase rules on the reporting MTA's own notice;
+6. the same rules on the reporting MTA's own notice;
 7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
 8. the reply code (``reply:550``);
 9. the class of either code (``enhanced:5.XXX.YYY``);
@@ -22,15 +28,15 @@ found):
 - ``at_mail``: in a reply to MAIL FROM, a reason from any step but 2 becomes that reason, first the
   phrase rule's own (``phrase:securityerror/access-denied`` → rejected), then the reason's
   (``reason:userunknown/at-mail`` → rejected): the words are about the sender;
-- ``after_data``: a reason read from the server's words (step 4 or 6) in a reply to DATA becomes
-  that reason (``reason:userunknown/after-data`` → filtered), and so it does under a mailbox-status
-  code (X.2.*, the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
+- ``after_data``: a reason read from a phrase rule (step 4 or 6; not from a program's message,
+  whose meaning its source fixes) in a reply to DATA becomes that reason
+  (``reason:userunknown/after-data`` → filtered), and so it does under a mailbox-status code (X.2.*,
+  the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
   (``reason:userunknown/mailbox-status``);
 - ``at_connect`` and ``when_delayed``: a reason from any step but 2 in a reply to the connection or to
-  HELO/EHLO, or from any step but 2, 4 and 6 (codes only, no words) in a delay warning, becomes that
-  reason (``reason:onhold/at-connect`` → blocked,
-  ``reason:onhold/when-delayed`` → expired, the same from ``undefined`` and from ``networkerror``
-  read from a code such as 4.4.1);
+  HELO/EHLO, or from codes only (no rule that reads words decided, in step 3, 4 or 6) in a delay
+  warning, becomes that reason (``reason:onhold/at-connect`` → blocked, ``reason:onhold/when-delayed``
+  → expired, the same from ``undefined`` and from ``networkerror`` read from a code such as 4.4.1);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
   reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail,
   except for the details the reason lists in ``given_up_except`` (a mail loop fails at once).
@@ -44,11 +50,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result
+from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, SoftwareMessage
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
-__all__ = ["MAX_TEXT", "Decision", "classify_evidence", "recognise_provider"]
+__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "matching_word_rules", "recognise_provider",
+           "word_rules"]
+
+#: a rule that reads the server's words: a program's own message, or a phrase rule
+WordRule = SoftwareMessage | PhraseRule
 
 #: Rules look at no more than this many characters of the server's text and of the notice.
 MAX_TEXT = 4096
@@ -96,14 +106,31 @@ def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Patt
     return [_Pattern(p, literals[i] if i < len(literals) else "") for i, p in enumerate(sources)]
 
 
+def word_rules(registry: Registry) -> list[WordRule]:
+    """The rules that read words, in the order they are tried: the specific ones first (programs'
+    messages, programs in id order, then phrase rules, files in reason order), then the broad ones
+    in the same order. Each list keeps its file order."""
+    messages = [m for s in registry.software for m in s.messages]
+    specific: list[WordRule] = [m for m in messages if not m.broad]
+    specific += [p for p in registry.phrases if not p.broad]
+    broad: list[WordRule] = [m for m in messages if m.broad]
+    broad += [p for p in registry.phrases if p.broad]
+    return specific + broad
+
+
 class _Compiled:
     """Patterns of one registry, prepared once."""
 
     def __init__(self, registry: Registry) -> None:
-        self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in registry.phrases]
+        self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in word_rules(registry)]
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
-        self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, PhraseRule]]] = {}
+        self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, WordRule]]] = {}
+        # enhanced code -> the programs' messages written with that very code, in the order above
+        self.by_status: dict[str, list[tuple[str, _Pattern, WordRule]]] = {}
+        for x in self.phrase_list:
+            if isinstance(x[2], SoftwareMessage) and x[2].status:
+                self.by_status.setdefault(x[2].status, []).append(x)
         self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
         # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
         # every token, so the first test is made here without a call (see _Pattern.search)
@@ -125,7 +152,7 @@ class _Compiled:
                 self.diagnostic_types.setdefault(kind, reason.id)
 
 
-    def phrases_of(self, reasons: tuple[str, ...]) -> list[tuple[str, _Pattern, PhraseRule]]:
+    def phrases_of(self, reasons: tuple[str, ...]) -> list[tuple[str, _Pattern, WordRule]]:
         """``phrase_list`` narrowed to the rules of ``reasons``, in the same order (kept per tuple)."""
         found = self._phrases_of.get(reasons)
         if found is None:
@@ -180,19 +207,36 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     return None
 
 
-def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = ()) -> Decision | None:
-    """The first phrase rule, in registry order, that matches ``text``; only among the rules of
-    ``reasons`` when given."""
+def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), status: str = "") -> Decision | None:
+    """The first rule that reads words (see :func:`word_rules`) that matches ``text``; only among the
+    rules of ``reasons`` when given, or among the programs' messages written with the enhanced code
+    ``status`` when that is given."""
     if not text:
         return None
     lowered = text.lower()
     folded = fold(text)
-    for literal, p, rule in compiled.phrases_of(reasons) if reasons else compiled.phrase_list:
+    rules = compiled.by_status.get(status, []) if status else compiled.phrases_of(reasons) if reasons \
+        else compiled.phrase_list
+    for literal, p, rule in rules:
         if literal and literal not in lowered:
             continue  # the test p.search would make first, without the call
         if p.search(text, lowered, folded):
             return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
     return None
+
+
+def matching_word_rules(text: str, registry: Registry | None = None) -> list[WordRule]:
+    """Every rule that reads words and matches ``text`` (squashed), in the order they are tried; for
+    the lint rule that finds overlaps."""
+    compiled = _compiled(registry or load_registry())
+    lowered, folded = text.lower(), fold(text)
+    found: dict[str, WordRule] = {}
+    for literal, p, rule in compiled.phrase_list:
+        if rule.id in found or (literal and literal not in lowered):
+            continue
+        if p.search(text, lowered, folded):
+            found[rule.id] = rule
+    return list(found.values())
 
 
 def decide(evidence: Evidence, registry: Registry, provider: Provider | None) -> Decision:
@@ -201,13 +245,14 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
     reason = registry.reason(decision.reason)
     command = evidence.command
     general = not decision.rule.startswith("provider:")  # a provider's own rule is not second-guessed
-    from_words = decision.rule.startswith("phrase:")
+    from_words = decision.rule.startswith(("phrase:", "software:"))
+    generic_words = decision.rule.startswith("phrase:")  # a program's own message means what its source says
     if command == "MAIL" and general:
         if decision.at_mail:
             return Decision(decision.at_mail, decision.rule, decision.detail or reason.id)
         if reason.at_mail:
             return Decision(reason.at_mail, f"reason:{reason.id}/at-mail", decision.detail or reason.id)
-    if reason.after_data and from_words:
+    if reason.after_data and generic_words:
         if command == "DATA":
             return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
         mailbox_status = evidence.status.split(".")[1:2] == ["2"]  # X.2.*: the mailbox exists
@@ -255,7 +300,10 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
 
     entry = registry.enhanced_entry(status) if status else None
     if entry is not None and entry.decisive and entry.reason:
-        found = _phrase(compiled, text, entry.yields_to) if entry.yields_to else None
+        # the program that wrote these words with this very code says what it means by it
+        found = _phrase(compiled, text, status=status) if status in compiled.by_status else None
+        if found is None and entry.yields_to:
+            found = _phrase(compiled, text, entry.yields_to)
         if found is not None:
             return found
         return Decision(entry.reason, entry.id, entry.detail, entry.action)

@@ -73,6 +73,8 @@ class Reason:
     given_up: str = ""
     given_up_except: tuple[str, ...] = ()
     diagnostic_types: tuple[str, ...] = ()
+    #: reasons this one wins over when rules of both match the same words (checked by the lint rule ``overlaps``)
+    over: tuple[str, ...] = ()
 
     def pseudo_code(self, permanent: bool) -> str:
         """The pseudo enhanced code for this reason (``5.0.911``), or "" when it has none."""
@@ -152,6 +154,7 @@ class PhraseRule:
     at_mail: str = ""  # the reason instead, in a reply to MAIL FROM
     #: for each pattern of ``match``, a lower-case text it cannot match without ('' if none); derived at build
     literals: tuple[str, ...] = ()
+    broad: bool = False  # a catch-all wording: tried after every specific rule
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,61 @@ class ProviderRule:
     meaning: str = ""
     action: str = ""
     literals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SoftwareMessage:
+    """What one mail program writes when it refuses, defers or bounces (``codes/software/<id>.yaml``).
+
+    Each is a classifier rule like a :class:`PhraseRule`, tried ahead of the phrase rules: its
+    ``match`` finds the program's wording, ``reason`` is what the program means by it."""
+
+    id: str  # software:<program>/<message>
+    software: str
+    reason: str
+    text: str  # as the program writes it, variable parts as <placeholders>
+    where: str  # reply, notice or log
+    source: str
+    examples: tuple[str, ...]
+    match: tuple[str, ...]
+    literals: tuple[str, ...] = ()
+    reply: str = ""
+    status: str = ""
+    detail: str = ""
+    meaning: str = ""
+    broad: bool = False
+    at_mail: str = ""  # (a phrase rule's field; never set here, read by the same code)
+
+
+@dataclass(frozen=True)
+class SoftwareNotice:
+    """How a mail program lays out one kind of bounce email."""
+
+    id: str
+    kind: str  # failure, delay, success, relay
+    source: str
+    subject: tuple[str, ...] = ()
+    senders: tuple[str, ...] = ()  # the From lines it writes (the YAML field ``from``)
+    markers: tuple[str, ...] = ()
+    original: tuple[str, ...] = ()
+    mime: str = ""
+    layout: str = ""
+
+
+@dataclass(frozen=True)
+class Software:
+    """A mail program: what it writes and how it lays out its bounce emails (``codes/software/<id>.yaml``)."""
+
+    id: str
+    name: str
+    kind: str  # mta, mailstore, filter, gateway, service
+    description: str
+    website: str
+    messages: tuple[SoftwareMessage, ...]
+    notices: tuple[SoftwareNotice, ...] = ()
+    tokens: tuple[str, ...] = ()
+    repository: str = ""
+    release: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +252,7 @@ class Registry:
     enhanced: tuple[EnhancedCode, ...]
     phrases: tuple[PhraseRule, ...]
     providers: tuple[Provider, ...] = ()
+    software: tuple[Software, ...] = ()
     schema_version: int = SCHEMA_VERSION
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
@@ -209,6 +268,8 @@ class Registry:
                 table = {e.code: e for e in self.enhanced}
             elif name == "providers":
                 table = {p.id: p for p in self.providers}
+            elif name == "software":
+                table = {s.id: s for s in self.software}
             else:  # pragma: no cover - programming error
                 raise KeyError(name)
             self._index[name] = table
@@ -240,6 +301,10 @@ class Registry:
     def provider(self, provider_id: str) -> Provider | None:
         return self._table("providers").get(provider_id)  # type: ignore[no-any-return]
 
+    def program(self, software_id: str) -> Software | None:
+        """The catalogue of the mail program with this id (``postfix``), or None."""
+        return self._table("software").get(software_id)  # type: ignore[no-any-return]
+
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; enums become their values, tuples lists, private fields dropped."""
@@ -250,6 +315,7 @@ class Registry:
             "enhanced": [_plain(e) for e in self.enhanced],
             "phrases": [_plain(p) for p in self.phrases],
             "providers": [_plain(p) for p in self.providers],
+            "software": [_plain(s) for s in self.software],
         }
 
     @classmethod
@@ -263,7 +329,8 @@ class Registry:
 
         return cls(
             reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
-                                     "given_up_except": tuple(r.get("given_up_except", ()))})
+                                     "given_up_except": tuple(r.get("given_up_except", ())),
+                                     "over": tuple(r.get("over", ()))})
                           for r in data["reasons"]),
             reply=tuple(
                 ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
@@ -295,6 +362,22 @@ class Registry:
                     }
                 )
                 for p in data["providers"]
+            ),
+            software=tuple(
+                Software(**{
+                    **s,
+                    "tokens": tuple(s["tokens"]),
+                    "messages": tuple(
+                        SoftwareMessage(**{**m, "match": tuple(m["match"]), "examples": tuple(m["examples"]),
+                                           "literals": tuple(m["literals"])})
+                        for m in s["messages"]
+                    ),
+                    "notices": tuple(
+                        SoftwareNotice(**{**n, **{k: tuple(n[k]) for k in ("subject", "senders", "markers", "original")}})
+                        for n in s["notices"]
+                    ),
+                })
+                for s in data.get("software", ())
             ),
         )
 

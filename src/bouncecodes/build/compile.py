@@ -16,6 +16,9 @@ from ..model import (
     Reference,
     Registry,
     ReplyCode,
+    Software,
+    SoftwareMessage,
+    SoftwareNotice,
 )
 from .lint import Context, Problem, lint_sources, required_literal
 from .source import load_sources
@@ -48,7 +51,7 @@ def compile_registry(ctx: Context) -> Registry:
                after_data=r.get("after_data", ""), at_mail=r.get("at_mail", ""),
                at_connect=r.get("at_connect", ""), when_delayed=r.get("when_delayed", ""), given_up=r.get("given_up", ""),
                given_up_except=tuple(r.get("given_up_except", ())),
-               diagnostic_types=tuple(r.get("diagnostic_types", ())))
+               diagnostic_types=tuple(r.get("diagnostic_types", ())), over=tuple(r.get("over", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
     order = {r.id: i for i, r in enumerate(reasons)}
@@ -73,7 +76,7 @@ def compile_registry(ctx: Context) -> Registry:
     phrases = tuple(
         PhraseRule(id=f"phrase:{f.data['reason']}/{r['id']}", reason=f.data["reason"], match=tuple(r["match"]),
                    examples=tuple(r["examples"]), detail=r.get("detail", ""), at_mail=r.get("at_mail", ""),
-                   literals=tuple(required_literal(m) for m in r["match"]))
+                   literals=tuple(required_literal(m) for m in r["match"]), broad=r.get("broad", False))
         for f in phrase_files for r in f.data["rules"]
     )
     providers = tuple(sorted(
@@ -91,7 +94,32 @@ def compile_registry(ctx: Context) -> Registry:
         ) for d in (f.data for f in ctx.of("provider"))),
         key=lambda p: p.id,
     ))
-    return Registry(reasons=reasons, reply=reply, enhanced=enhanced, phrases=phrases, providers=providers)
+    software = tuple(sorted((_software(f.data) for f in ctx.of("software")), key=lambda s: s.id))
+    return Registry(reasons=reasons, reply=reply, enhanced=enhanced, phrases=phrases, providers=providers,
+                    software=software)
+
+
+def _software(d: dict[str, Any]) -> Software:
+    """One ``codes/software/<id>.yaml`` file's data as a :class:`Software`."""
+    messages = tuple(
+        SoftwareMessage(id=f"software:{d['id']}/{m['id']}", software=d["id"], reason=m["reason"], text=m["text"],
+                        where=m["where"], source=m["source"], examples=tuple(m["examples"]), match=tuple(m["match"]),
+                        literals=tuple(required_literal(p) for p in m["match"]), reply=m.get("reply", ""),
+                        status=m.get("status", ""), detail=m.get("detail", ""), meaning=m.get("meaning", "").strip(),
+                        broad=m.get("broad", False))
+        for m in d["messages"]
+    )
+    notices = tuple(
+        SoftwareNotice(id=n["id"], kind=n["kind"], source=n["source"], subject=tuple(n.get("subject", ())),
+                       senders=tuple(n.get("from", ())), markers=tuple(n.get("markers", ())),
+                       original=tuple(n.get("original", ())), mime=n.get("mime", ""),
+                       layout=n.get("layout", "").strip())
+        for n in d.get("notices", ())
+    )
+    return Software(id=d["id"], name=d["name"], kind=d["kind"], description=d["description"].strip(),
+                    website=d["website"], messages=messages, notices=notices,
+                    tokens=tuple(d.get("recognise", {}).get("tokens", ())), repository=d.get("repository", ""),
+                    release=d.get("release", ""))
 
 
 def build_registry(codes: Path, only: list[str] | None = None) -> Registry:

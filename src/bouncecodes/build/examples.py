@@ -1,4 +1,5 @@
-"""The ``examples`` lint rule: every phrase and provider rule's examples classify as declared."""
+"""The ``examples`` lint rule: every phrase rule's, provider rule's and program message's examples
+classify as declared."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..classify import _compiled, _phrase, decide
-from ..model import Evidence, PhraseRule, ProviderRule, Registry
+from ..model import Evidence, PhraseRule, ProviderRule, Registry, SoftwareMessage
 from ..parse.common import find_codes, squash
 from ..parse.reply import parse_reply
 from .lint import Context, Problem, rule
@@ -18,17 +19,30 @@ def phrase_example_rule(registry: Registry, example: str) -> str:
     return found.rule if found else ""
 
 
+def example_evidence(example: str) -> Evidence:
+    """An example read as the server's reply it is: its codes, its words, the command it answered."""
+    found = parse_reply(example)
+    if found:
+        return found[0]
+    reply, status = find_codes(squash(example))
+    return Evidence(reply=reply, status=status, diagnostic=squash(example))
+
+
+def software_example_rule(registry: Registry, example: str) -> str:
+    """The id of the rule that decides ``example`` read as a reply from an unknown host, through the
+    whole decision procedure."""
+    from ..classify import recognise_provider
+
+    evidence = example_evidence(example)
+    return decide(evidence, registry, recognise_provider(evidence, registry)).rule
+
+
 def provider_example_rule(registry: Registry, provider_id: str, example: str) -> str:
     """The id of the rule that decides ``example`` when it comes from the provider's first host
     (or, for a provider without hosts, when recognised from its tokens)."""
     provider = registry.provider(provider_id)
     assert provider is not None
-    found = parse_reply(example)
-    if found:
-        evidence = found[0]
-    else:
-        reply, status = find_codes(squash(example))
-        evidence = Evidence(reply=reply, status=status, diagnostic=squash(example))
+    evidence = example_evidence(example)
     if provider.hosts:
         evidence = replace(evidence, remote_mta="mx." + provider.hosts[0])
     from ..classify import recognise_provider
@@ -37,33 +51,56 @@ def provider_example_rule(registry: Registry, provider_id: str, example: str) ->
     return decide(evidence, registry, recognised).rule
 
 
-def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | ProviderRule, int, str]]:
-    """(rule, example index, what happened instead) for every example that does not classify as declared."""
+def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | ProviderRule | SoftwareMessage, int, str]]:
+    """(rule, example index, what happened instead) for every example that does not classify as declared
+    (rules of an unknown reason are left to the rule known-reason)."""
+    known = {r.id for r in registry.reasons}
     for p in registry.phrases:
         for i, example in enumerate(p.examples):
             got = phrase_example_rule(registry, example)
             if got != p.id:
                 yield p, i, got or "no phrase rule"
     for provider in registry.providers:
+        if any(r.reason not in known for r in provider.rules):
+            continue  # deciding would need the missing reason
         for r in provider.rules:
             for i, example in enumerate(r.examples):
                 got = provider_example_rule(registry, provider.id, example)
                 if got != r.id:
                     yield r, i, got
+    if any(m.reason not in known for s in registry.software for m in s.messages):
+        return
+    for program in registry.software:
+        for m in program.messages:
+            for i, example in enumerate(m.examples):
+                got = software_example_rule(registry, example)
+                if got != m.id:
+                    yield m, i, got
+
+
+def compiled_registry(ctx: Context) -> Registry | None:
+    """The registry of a linted context, compiled once for the rules that need it; None when it
+    cannot be compiled (other rules then say why)."""
+    from .compile import compile_registry
+
+    cache = ctx.__dict__
+    if "_registry" not in cache:
+        try:
+            cache["_registry"] = compile_registry(ctx) if ctx.of("reasons") else None
+        except (KeyError, ValueError):
+            cache["_registry"] = None
+    found: Registry | None = cache["_registry"]
+    return found
 
 
 @rule("examples")
 def examples(ctx: Context) -> Iterator[Problem]:
-    from .compile import compile_registry
-
-    if not ctx.of("reasons"):
-        return
-    try:
-        registry = compile_registry(ctx)
-    except (KeyError, ValueError):  # other rules report what is wrong
+    registry = compiled_registry(ctx)
+    if registry is None:
         return
     files = {f"phrase:{f.data['reason']}": f for f in ctx.of("phrases")}
     files.update({f"provider:{f.data['id']}": f for f in ctx.of("provider")})
+    files.update({f"software:{f.data['id']}": f for f in ctx.of("software")})
     known = {r.id for r in registry.reasons}
     for r, i, got in example_failures(registry):
         if r.reason not in known:
@@ -72,8 +109,9 @@ def examples(ctx: Context) -> Iterator[Problem]:
         f = files.get(prefix)
         if f is None:
             continue
-        index = next(n for n, x in enumerate(f.data["rules"]) if x["id"] == slug)
-        yield Problem(f.rel, f.line("rules", index, "examples", i), "examples", f"rules[{index}].examples[{i}]",
-                      f"this example of rule '{slug}' is decided by {got}",
+        key = "messages" if isinstance(r, SoftwareMessage) else "rules"
+        index = next(n for n, x in enumerate(f.data[key]) if x["id"] == slug)
+        yield Problem(f.rel, f.line(key, index, "examples", i), "examples", f"{key}[{index}].examples[{i}]",
+                      f"this example of {key[:-1]} '{slug}' is decided by {got}",
                       "make the rule's match (or its reply/status) cover the example, or move the rule above the "
                       "one that wins; try it with `bouncecodes classify` on the example text")

@@ -102,7 +102,8 @@ def file_place(ctx: Context) -> Iterator[Problem]:
     for f in ctx.sources:
         if not f.kind and not f.error:
             yield Problem(f.rel, 1, "file-place", "", "this file is not in a place the registry reads",
-                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers}/<id>.yaml (ending .yaml)")
+                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers,software}/<id>.yaml "
+                          "(ending .yaml)")
 
 
 def _validator(codes: Path, kind: str) -> Draft202012Validator:
@@ -177,7 +178,8 @@ def schema(ctx: Context) -> Iterator[Problem]:
 
 @rule("file-name")
 def file_name(ctx: Context) -> Iterator[Problem]:
-    for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id")):
+    for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id"),
+                      ("software", "id")):
         for f in ctx.of(kind):
             value = str(f.data[key])
             if value != f.stem:
@@ -205,6 +207,15 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
                                   f"rule id '{r['id']}' is already used at line {seen[r['id']]} of this file",
                                   "rule ids must be unique within a file: choose another slug")
                 seen.setdefault(r["id"], f.line("rules", i, "id"))
+    for f in ctx.of("software"):
+        for key in ("messages", "notices"):
+            seen = {}
+            for i, r in enumerate(f.data.get(key, [])):
+                if r["id"] in seen:
+                    yield Problem(f.rel, f.line(key, i, "id"), "unique-ids", f"{key}[{i}].id",
+                                  f"{key[:-1]} id '{r['id']}' is already used at line {seen[r['id']]} of this file",
+                                  f"{key} ids must be unique within a file: choose another slug")
+                seen.setdefault(r["id"], f.line(key, i, "id"))
 
 
 # -- references between entries -----------------------------------------------------------------
@@ -222,6 +233,9 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
         for i, r in enumerate(f.data["rules"]):
             if "at_mail" in r:
                 yield f, ["rules", i, "at_mail"], r["at_mail"]
+    for f in ctx.of("software"):
+        for i, m in enumerate(f.data["messages"]):
+            yield f, ["messages", i, "reason"], m["reason"]
     for f in ctx.of("enhanced"):
         for i, value in enumerate(f.data.get("yields_to", ())):
             yield f, ["yields_to", i], value
@@ -230,6 +244,8 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
             for key in ("after_data", "at_mail", "at_connect", "when_delayed", "given_up"):
                 if key in r:
                     yield f, ["reasons", i, key], r[key]
+            for j, value in enumerate(r.get("over", ())):
+                yield f, ["reasons", i, "over", j], value
 
 
 @rule("known-reason")
@@ -266,6 +282,21 @@ def known_code(ctx: Context) -> Iterator[Problem]:
                 yield Problem(f.rel, f.line("basic", i), "known-code", f"basic[{i}]",
                               f"reply code {code} has no file codes/reply/{code}.yaml",
                               "add the reply code's file, or correct the number")
+    for f in ctx.of("software"):
+        for i, m in enumerate(f.data["messages"]):
+            code, status = m.get("reply", ""), m.get("status", "")
+            if code and code not in reply:
+                yield Problem(f.rel, f.line("messages", i, "reply"), "known-code", f"messages[{i}].reply",
+                              f"reply code {code} has no file codes/reply/{code}.yaml",
+                              "correct the number, or add the reply code's file first")
+            if status and "X." + status.split(".", 1)[1] not in enhanced:
+                yield Problem(f.rel, f.line("messages", i, "status"), "known-code", f"messages[{i}].status",
+                              f"enhanced code {status} is not in the registry (no codes/enhanced/X.{status.split('.', 1)[1]}.yaml)",
+                              "correct the code as the program writes it, or add the code's file first")
+            if code and status and code[0] != status[0]:
+                yield Problem(f.rel, f.line("messages", i, "status"), "known-code", f"messages[{i}].status",
+                              f"reply {code} and status {status} disagree on the class",
+                              "check the program's source: a reply and its enhanced code start with the same digit")
 
 
 @rule("references")
@@ -417,6 +448,12 @@ def _patterns(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]
         for i, r in enumerate(f.data["rules"]):
             for j, p in enumerate(r.get("match", [])):
                 yield f, ["rules", i, "match", j], p
+    for f in ctx.of("software"):
+        for j, p in enumerate(f.data.get("recognise", {}).get("tokens", [])):
+            yield f, ["recognise", "tokens", j], p
+        for i, m in enumerate(f.data["messages"]):
+            for j, p in enumerate(m["match"]):
+                yield f, ["messages", i, "match", j], p
 
 
 @rule("linear-pattern")
@@ -427,6 +464,62 @@ def linear_pattern(ctx: Context) -> Iterator[Problem]:
             yield Problem(f.rel, f.line(*path), "linear-pattern", _path_text(path), f"pattern {pattern!r}: {why}",
                           "use a bounded repeat such as [^.]{0,40} instead of a repeated group, and no backreferences; "
                           "escape regex characters like . ( [ with a backslash")
+
+
+#: The fixed text a program's message pattern must keep, in UTF-8 bytes (see specific_pattern).
+MIN_FIXED_TEXT = 12
+
+
+@rule("specific-pattern")
+def specific_pattern(ctx: Context) -> Iterator[Problem]:
+    """A program's message is tried ahead of every phrase rule, so its pattern must hold enough fixed
+    text to find that program's wording and nothing else: at least MIN_FIXED_TEXT bytes of UTF-8.
+
+    Twelve is the shortest complete message programs write ("User unknown", "Host unknown": two
+    words); anything shorter is one word or a fragment ("denied", "quota", "#5.1.1") that many
+    programs' texts hold. Bytes rather than characters, so a CJK character, which is a word or a
+    morpheme, counts as three letters: "宛先不明" passes, "不明" does not."""
+    for f in ctx.of("software"):
+        for i, m in enumerate(f.data["messages"]):
+            for j, p in enumerate(m["match"]):
+                if pattern_problem(p):
+                    continue  # linear-pattern reports it
+                fixed = required_literal(p)
+                if len(fixed.encode()) < MIN_FIXED_TEXT:
+                    shown = f"only {fixed!r}" if fixed else "no text"
+                    yield Problem(f.rel, f.line("messages", i, "match", j), "specific-pattern",
+                                  f"messages[{i}].match[{j}]",
+                                  f"pattern {p!r} keeps {shown} that every match must contain "
+                                  f"(at least {MIN_FIXED_TEXT} bytes are needed)",
+                                  "write more of the program's fixed wording into the pattern, one wording per item "
+                                  "(no top-level '|'), and keep variable parts short: [^ ]{1,64} for an address")
+
+
+@rule("source-tag")
+def source_tag(ctx: Context) -> Iterator[Problem]:
+    """Links into a program's repository point at the release that was read."""
+    for f in ctx.of("software"):
+        repo = str(f.data.get("repository", "")).rstrip("/")
+        release = str(f.data.get("release", ""))
+        if not repo:
+            continue
+        places: list[tuple[list[str | int], str]] = [
+            (["messages", i, "source"], m["source"]) for i, m in enumerate(f.data["messages"])]
+        places += [(["notices", i, "source"], n["source"]) for i, n in enumerate(f.data.get("notices", []))]
+        for path, url in places:
+            if not url.startswith(repo + "/"):
+                continue
+            rest = url[len(repo) + 1:].removeprefix("-/")  # GitLab writes /-/blob/<tag>/
+            kind, _, tail = rest.partition("/")
+            if not release:
+                yield Problem(f.rel, f.line("release"), "source-tag", "release",
+                              "sources point into the repository but the file names no release",
+                              f"add release: the tag whose source was read (the one in {url})")
+                return
+            if kind not in ("blob", "tree", "raw") or not (tail == release or tail.startswith(release + "/")):
+                yield Problem(f.rel, f.line(*path), "source-tag", _path_text(path),
+                              f"source {url} is not at the release tag {release}",
+                              f"link the file at the tag that was read: {repo}/blob/{release}/<path>#L<line>")
 
 
 # -- providers -------------------------------------------------------------------------------------
@@ -483,3 +576,4 @@ def lint_codes(codes: Path, only: list[str] | None = None) -> list[Problem]:
 
 
 from . import examples as _examples  # noqa: E402,F401  (registers the "examples" rule, which needs the compiler)
+from . import overlaps as _overlaps  # noqa: E402,F401  (registers the "overlaps" rule, which needs the classifier)
