@@ -97,6 +97,6 @@ def overlaps(ctx: Context) -> Iterator[Problem]:
                 if why:
                     yield Problem(f.rel, f.line(*path), "overlaps", _path_text(path),
                                   f"overlap on this example: {why}",
-                                  f"decide it by meaning: list the reason that should win in the other's `over` "
-                                  f"(codes/reasons.yaml) if the rule tried first is right, mark a catch-all "
-                                  f"wording `broad: true`, or make one pattern precise enough to leave this text alone")
+                                  "decide it by meaning: if the reason tried first is right, add the other to its "
+                                  "`over` list in codes/reasons.yaml; mark a catch-all wording `broad: true`; or make "
+                                  "one pattern precise enough to leave this text alone")
