@@ -590,7 +590,7 @@
         }
         const took = ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
         if (found.length === 0) {
-          showStatus("No bounce found: no reply code, enhanced status or delivery report in this text.", "empty");
+          showStatus("No bounce found: no failure, reply code or delivery report in this text.", "empty");
         } else {
           showStatus(`${found.length} recipient${found.length === 1 ? "" : "s"} classified in ${took} ms.`, "info");
         }

@@ -54,8 +54,8 @@ from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, Softw
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
-__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "matching_word_rules", "recognise_provider",
-           "word_rules"]
+__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "matching_word_rules", "reads_as_failure",
+           "recognise_provider", "word_rules"]
 
 #: a rule that reads the server's words: a program's own message, or a phrase rule
 WordRule = SoftwareMessage | PhraseRule
@@ -223,6 +223,12 @@ def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), statu
         if p.search(text, lowered, folded):
             return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
     return None
+
+
+def reads_as_failure(text: str, registry: Registry | None = None) -> bool:
+    """Whether some rule that reads words (a program's message, a phrase rule) matches ``text``: the
+    registry knows these words as a failure, in any of the languages it has patterns for."""
+    return _phrase(_compiled(registry or load_registry()), text[:MAX_TEXT]) is not None
 
 
 def matching_word_rules(text: str, registry: Registry | None = None) -> list[WordRule]:

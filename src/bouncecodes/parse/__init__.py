@@ -13,13 +13,13 @@ from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
-from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
+from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, squash, to_text
 from .detect import InputKind, detect
 from .logs import known_log, parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
 from .notify import parse_json
 from .reply import parse_reply
-from .text import evidence_from_notice
+from .text import MAX_DIAGNOSTIC, evidence_from_notice, find_command
 
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
@@ -31,6 +31,38 @@ LOG_NOT_RCPT_RE = re.compile(r"\b(?:from|sender|set_id|sasl_username|user|us)=(?
 FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|does not exist|exceed|full|quota|denied|"
                               r"blocked|delay|retry|retries|undeliver|could not|unable|not deliver|expired)",
                               re.IGNORECASE)
+
+# a failure said in so many words, for a short text with no code that no rule of the registry reads:
+# it still gets a verdict (onhold), where ordinary words ("full", "unknown", "retry") alone do not
+FAILURE_TEXT_RE = re.compile(
+    r"\b(?:errors?|fail(?:s|ed|ure|ing)?|rejected|rejects?|refused|denied|undeliver(?:able|ed)|bounced?|"
+    r"non-?delivery|(?:could|can)(?:not|n't| not) (?:be )?deliver(?:ed)?|not (?:be(?:en)? )?delivered|"
+    r"unable to (?:deliver|send|connect)|returned mail|expired|fehlgeschlagen|unzustellbar|nicht zustellbar|"
+    r"[ée]chec|non remis|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
+    r"не доставлено|不達|配信(?:エラー|失敗|不能)|送信(?:エラー|失敗)|无法投递|無法投遞|退信)",
+    re.IGNORECASE)
+# a text with no code is read on its own words only when it is short: a reply or a few lines pasted
+# from a notice, not a letter or a newsletter that happens to say "failed"
+MAX_WORDS_ONLY = 2000
+MAX_WORDS_ONLY_LINES = 12
+
+
+def failure_words(text: str) -> list[Evidence]:
+    """One Evidence for a short text that holds no code but says that a delivery failed, in words a
+    rule of the registry reads or in plain failure words; [] for any other text."""
+    body = text.strip()
+    if not body or len(body) > MAX_WORDS_ONLY or body.count("\n") >= MAX_WORDS_ONLY_LINES:
+        return []
+    diagnostic = squash(body)[:MAX_DIAGNOSTIC]
+    if FAILURE_TEXT_RE.search(diagnostic) is None:
+        from ..classify import reads_as_failure  # the registry's vocabulary, loaded only for such texts
+
+        if not reads_as_failure(diagnostic):
+            return []
+    found = addresses(diagnostic)
+    start = text.find(body[:40])
+    return [Evidence(recipient=found[0] if found else "", diagnostic=diagnostic, command=find_command(diagnostic),
+                     source="reply", span=(start, start + len(body)))]
 
 
 def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
@@ -57,6 +89,8 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
         if notice:
             return _located(text, notice)
+    if not found and kind is InputKind.REPLY:
+        return failure_words(text)  # no code: the words alone, when they say something failed
     return found
 
 
