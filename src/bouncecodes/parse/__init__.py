@@ -15,8 +15,9 @@ from typing import BinaryIO
 from ..model import Evidence
 from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, squash, to_text
 from .detect import InputKind, detect
+from .formats import notice_formats
 from .logs import known_log, parse_log
-from .message import BOUNCE_SUBJECT_RE, parse_message
+from .message import is_bounce_subject, parse_message
 from .notify import parse_json
 from .reply import parse_reply
 from .text import MAX_DIAGNOSTIC, evidence_from_notice, find_command
@@ -34,13 +35,12 @@ FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|d
 
 # a failure said in so many words, for a short text with no code that no rule of the registry reads:
 # it still gets a verdict (onhold), where ordinary words ("full", "unknown", "retry") alone do not
-FAILURE_TEXT_RE = re.compile(
+FAILURE_TEXT = (
     r"\b(?:errors?|fail(?:s|ed|ure|ing)?|rejected|rejects?|refused|denied|undeliver(?:able|ed)|bounced?|"
     r"non-?delivery|(?:could|can)(?:not|n't| not) (?:be )?deliver(?:ed)?|not (?:be(?:en)? )?delivered|"
     r"unable to (?:deliver|send|connect)|returned mail|expired|fehlgeschlagen|unzustellbar|nicht zustellbar|"
     r"[ée]chec|non remis|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
-    r"не доставлено|不達|配信(?:エラー|失敗|不能)|送信(?:エラー|失敗)|无法投递|無法投遞|退信)",
-    re.IGNORECASE)
+    r"не доставлено|不達|配信(?:エラー|失敗|不能)|送信(?:エラー|失敗)|无法投递|無法投遞|退信)")
 # a text with no code is read on its own words only when it is short: a reply or a few lines pasted
 # from a notice, not a letter or a newsletter that happens to say "failed"
 MAX_WORDS_ONLY = 2000
@@ -54,7 +54,7 @@ def failure_words(text: str) -> list[Evidence]:
     if not body or len(body) > MAX_WORDS_ONLY or body.count("\n") >= MAX_WORDS_ONLY_LINES:
         return []
     diagnostic = squash(body)[:MAX_DIAGNOSTIC]
-    if FAILURE_TEXT_RE.search(diagnostic) is None:
+    if re.search(FAILURE_TEXT, diagnostic, re.IGNORECASE) is None:  # compiled on first use, then cached by re
         from ..classify import reads_as_failure  # the registry's vocabulary, loaded only for such texts
 
         if not reads_as_failure(diagnostic):
@@ -84,7 +84,9 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         if found_json is not None:  # JSON, read by its fields only, never as prose
             return _located(text, found_json)
     found = parse_reply(text)
-    if "\n" in body.rstrip() and (found or BOUNCE_SUBJECT_RE.search(body[:4000]) or FAILURE_WORDS_RE.search(body[:4000])):
+    head = body[:4000]
+    if "\n" in body.rstrip() and (found or is_bounce_subject(head) or FAILURE_WORDS_RE.search(head)
+                                  or notice_formats().marker(head)):
         # the visible text of a bounce, pasted or saved without its headers: read it as a notice
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
         if notice:

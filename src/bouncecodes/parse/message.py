@@ -21,6 +21,7 @@ from .common import (
     strip_diagnostic_type,
     tidy_reply,
 )
+from .formats import notice_formats
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
@@ -38,6 +39,8 @@ Message = email.message.Message
 # Every message here is parsed with the parser's default policy, compat32, which keeps header values
 # as they are. (Naming it through email.policy would import email.headerregistry and more for nothing.)
 
+# Generic words of a bounce's From and Subject lines, in any program's notice; what one program writes
+# is in its catalogue (codes/software/<id>.yaml, notices) and read through parse.formats
 BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|post_?master|mail delivery|mail ?administrator|mailer_daemon|"
                               r"delivery (?:status|subsystem)|bounce|daemon@|mdaemon|returned|system administrator",
                               re.IGNORECASE)
@@ -46,7 +49,7 @@ BOUNCE_SUBJECT_RE = re.compile(
     r"failure notice|non.?deliver|could not be delivered|not delivered|mail system error|delivery has failed|"
     r"failed delivery|delivery failure|rejected|bounce|warning: could not|mail delivery|nicht zustellbar|"
     r"unzustellbar|non remis|no se puede entregar|error sending|permanent error|message blocked|"
-    r"problem delivering|delayed mail|mail failure|returned message|unable to deliver|message you sent|"
+    r"problem delivering|mail failure|returned message|unable to deliver|message you sent|"
     r"\u30a8\u30e9\u30fc\u901a\u77e5|\u914d\u4fe1(?:\u30a8\u30e9\u30fc|\u5931\u6557|\u4e0d\u80fd)|"
     r"\u4e0d\u9054|\u9001\u4fe1(?:\u30a8\u30e9\u30fc|\u5931\u6557)|\u8fd4\u9001|"
     r"\u672a\u9001\u9054|\u9000\u4fe1|\u65e0\u6cd5\u6295\u9012",
@@ -370,9 +373,22 @@ def looks_like_bounce(msg: Message, parts: Parts) -> bool:
     # the From of a notice names a daemon or a delivery system; a Return-Path is only the envelope of
     # whoever sent the message, and senders of ordinary mail use "bounce" addresses there
     # ("bounces+123@…", SRS's "SRS0=…@bounce.…"): it counts when it names a daemon
-    subject = _header(msg, "Subject")
-    return bool(BOUNCE_SENDER_RE.search(_header(msg, "From")) or DAEMON_RE.search(_header(msg, "Return-Path"))
-                or BOUNCE_SUBJECT_RE.search(subject))
+    subject, sender = _header(msg, "Subject"), _header(msg, "From")
+    known = notice_formats()
+    if BOUNCE_SENDER_RE.search(sender) or DAEMON_RE.search(_header(msg, "Return-Path")) \
+            or BOUNCE_SUBJECT_RE.search(subject) or known.subject(subject) or known.sender(sender):
+        return True
+    # a line only one program writes in its notices, in the text itself (not quoted, not forwarded)
+    head = "\n".join(parts.texts)[:MAX_MARKER_SCAN]
+    return known.marker(head) and FORWARDED_RE.search(head) is None
+
+
+def is_bounce_subject(subject: str) -> bool:
+    """Whether a Subject line (or the first lines of a pasted text) reads as a bounce notice's."""
+    return BOUNCE_SUBJECT_RE.search(subject) is not None or notice_formats().subject(subject)
+
+
+MAX_MARKER_SCAN = 8000
 
 
 BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]{0,20}$", re.MULTILINE)

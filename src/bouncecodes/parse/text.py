@@ -20,6 +20,7 @@ import re
 
 from ..model import Evidence
 from .common import ADDRESS_RE, clean_address, find_codes, has_code, squash, tidy_reply
+from .formats import notice_formats
 
 # Where the returned original message (or its headers) begins: nothing after it is evidence.
 ORIGINAL_START_RE = re.compile(
@@ -144,10 +145,15 @@ def is_delay_warning(notice: str) -> bool:
 
 
 def notice_part(text: str) -> str:
-    """The notice up to where the returned original message starts."""
+    """The notice up to where the returned original message starts: a generic start line, or the
+    line a catalogued program writes before it (:mod:`bouncecodes.parse.formats`)."""
     m = ORIGINAL_START_RE.search(text)
-    if m and m.start() > 0:
-        return text[: m.start()]
+    end = m.start() if m else -1
+    known = notice_formats().original_start(text[:end] if end > 0 else text)
+    if known > 0:
+        end = known
+    if end > 0:
+        return text[:end]
     return text
 
 
