@@ -181,6 +181,25 @@ def test_search_finds_5_7_26(page: Page, base_url: str) -> None:
     expect(page.locator(".md-content h1")).to_contain_text("X.7.26")
 
 
+@pytest.mark.parametrize("refusal", [
+    "554 5.7.1 <bob@example.org>: Relay access denied",
+    "Recipient address rejected: User unknown in local recipient table",
+])
+def test_search_for_a_programs_refusal_lands_on_its_page(page: Page, base_url: str, refusal: str) -> None:
+    page.goto(base_url)
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").fill(refusal)
+    first = page.locator(".md-search-result__item a").first
+    expect(first).to_be_visible(timeout=15_000)
+    expect(first).to_have_attribute("href", re.compile(r"software/postfix/"))
+    # the snippet shows the program's words, not a regular expression
+    snippet = page.locator(".md-search-result__item").first.inner_text()
+    assert "(?" not in snippet and "\\b" not in snippet, snippet
+    first.click()
+    expect(page).to_have_url(re.compile(re.escape(base_url + "software/postfix/") + r"(\?h=[^#]*)?(#.*)?$"))
+    expect(page.locator(".md-content h1")).to_contain_text("Postfix")
+
+
 def test_palette_toggle(page: Page, base_url: str) -> None:
     page.goto(base_url + "guides/authentication/")
     body = page.locator("body")

@@ -47,6 +47,7 @@ def test_every_registry_entry_has_a_page(site: Built, registry: Registry) -> Non
     missing += [f"reasons/{r.id}" for r in registry.reasons if not (root / "reasons" / r.id / "index.html").is_file()]
     missing += [f"providers/{p.id}" for p in registry.providers
                 if not (root / "providers" / p.id / "index.html").is_file()]
+    missing += [f"software/{s.id}" for s in registry.software if not (root / "software" / s.id / "index.html").is_file()]
     assert not missing
 
 
@@ -55,7 +56,7 @@ def test_every_guide_and_index_is_built(site: Built) -> None:
         rel = src.relative_to(ROOT / "docs").with_suffix("")
         built = site.root / (rel.parent if rel.name == "index" else rel) / "index.html"
         assert built.is_file(), rel
-    for index in ("reply", "enhanced", "reasons", "providers", "api"):
+    for index in ("reply", "enhanced", "reasons", "providers", "software", "api"):
         assert (site.root / index / "index.html").is_file()
 
 

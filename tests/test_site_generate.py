@@ -44,9 +44,12 @@ def test_every_entry_has_a_page(registry: Registry, content: SiteContent) -> Non
         assert f"reasons/{reason.id}.md" in pages
     for p in registry.providers:
         assert f"providers/{p.id}.md" in pages
-    for index in ("reply/index.md", "enhanced/index.md", "reasons/index.md", "providers/index.md"):
+    for s in registry.software:
+        assert f"software/{s.id}.md" in pages
+    for index in ("reply/index.md", "enhanced/index.md", "reasons/index.md", "providers/index.md", "software/index.md"):
         assert index in pages
-    expected = 4 + len(registry.reply) + len(registry.enhanced) + len(registry.reasons) + len(registry.providers)
+    expected = 5 + len(registry.reply) + len(registry.enhanced) + len(registry.reasons) + len(registry.providers) \
+        + len(registry.software)
     assert len(pages) == expected
 
 
@@ -179,5 +182,71 @@ def test_nothing_is_written_into_docs() -> None:
     from .test_site_support import ROOT
 
     docs = ROOT / "docs"
-    for generated in ("reply", "enhanced", "reasons", "providers", "api", "550"):
+    for generated in ("reply", "enhanced", "reasons", "providers", "software", "api", "550"):
         assert not (docs / generated).exists(), f"docs/{generated} should only exist in memory"
+
+
+def test_a_programs_page_links_each_message_to_its_codes_and_reason(registry: Registry, content: SiteContent) -> None:
+    xref = CrossRef(registry)
+    for program in registry.software:
+        page = content.pages[f"software/{program.id}.md"]
+        assert f"# {md_inline(program.name)}" in page
+        for ref in xref.programs_messages(program.id):
+            msg = ref.message
+            assert "{#" + ref.anchor + "}" in page
+            assert f"(../reasons/{msg.reason}.md)" in page
+            if msg.status and iana_form(msg.status) in xref.enhanced:
+                assert f"(../enhanced/{iana_form(msg.status)}.md)" in page
+            if msg.reply in xref.reply:
+                assert f"(../reply/{msg.reply}.md)" in page
+            assert msg.source in page and md_inline(msg.text) in page
+            for example in msg.examples:
+                assert example in page
+            # the reason's page and the code pages point back at the message
+            target = f"../software/{program.id}.md#{ref.anchor}"
+            assert target in content.pages[f"reasons/{msg.reason}.md"]
+            for ex in msg.examples:
+                reply, status = example_codes(ex)
+                if reply in xref.reply:
+                    assert target in content.pages[f"reply/{reply}.md"], (msg.id, reply)
+                if iana_form(status) in xref.enhanced:
+                    assert target in content.pages[f"enhanced/{iana_form(status)}.md"], (msg.id, status)
+        for notice in program.notices:
+            assert "{#notice-" + notice.id + "}" in page and notice.source in page
+            for subject in notice.subject:
+                assert subject in page
+        # the index lists it
+        assert f"](../software/{program.id}.md)" not in content.pages["software/index.md"]
+        assert f"]({program.id}.md)" in content.pages["software/index.md"]
+
+
+def test_a_programs_page_shows_wordings_not_regular_expressions(registry: Registry, content: SiteContent) -> None:
+    for program in registry.software:
+        page = content.pages[f"software/{program.id}.md"]
+        for msg in program.messages:
+            for pattern in msg.match:
+                if pattern != pattern.lower() or any(c in pattern for c in "\\()[]?|{}^$*+"):
+                    assert pattern not in page, pattern
+        assert "(?" not in page and "\\b" not in page
+
+
+def test_a_programs_log_lines_are_shown_when_the_registry_describes_them(registry: Registry) -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from bouncecodes.site.generate import render_pages, software_rows
+
+    program = registry.software[0]
+    line = SimpleNamespace(title="delivery outcomes", direction="outbound", layout="line",
+                           source="https://example.org/log.c#L1",
+                           examples=(SimpleNamespace(log="Mar  2 09:14:07 mx demo[1]: to=<bob@example.org> failed"),))
+    logs = (SimpleNamespace(id=program.id, name=program.name, formats=(line,)),
+            SimpleNamespace(id="zz-logs-only", name="Zz", formats=(line, line)))
+    with_logs = replace(registry, _index={})
+    object.__setattr__(with_logs, "logs", logs)
+    page = render_pages(with_logs)[f"software/{program.id}.md"]
+    assert "## Its log lines {#logs}" in page and "| delivery outcomes | outbound | a text line |" in page
+    assert "to=<bob@example.org> failed" in page
+    assert "## Its log lines" not in render_pages(registry)[f"software/{program.id}.md"]
+    rows = {r.id: r for r in software_rows(with_logs)}
+    assert rows[program.id].logs == 1 and (rows["zz-logs-only"].logs, rows["zz-logs-only"].page) == (2, False)

@@ -36,6 +36,9 @@ def _rule_page(rule):
     if kind == "provider" and "/" in name:
         provider, _, anchor = name.partition("/")
         return f"providers/{provider}/#{anchor}" if _registry.provider(provider) else ""
+    if kind == "software" and "/" in name:
+        program, _, anchor = name.partition("/")
+        return f"software/{program}/#{anchor}" if _registry.program(program) else ""
     if kind == "phrase" and "/" in name:
         reason, _, anchor = name.partition("/")
         return f"reasons/{reason}/#pattern-{anchor}"

@@ -15,11 +15,12 @@ from typing import Any
 
 import jinja2
 
-from ..model import EnhancedCode, EnhancedKind, Hard, Provider, Reason, Registry, ReplyCode
+from ..model import EnhancedCode, EnhancedKind, Hard, Provider, Reason, Registry, ReplyCode, Software, SoftwareMessage
 from . import paths
 from .xref import CrossRef
 
-__all__ = ["SiteContent", "generate_site", "render_api", "render_pages", "render_redirects"]
+__all__ = ["SiteContent", "SoftwareRow", "generate_site", "render_api", "render_pages", "render_redirects",
+           "software_rows"]
 
 REPLY_CLASSES: dict[int, tuple[str, str]] = {
     2: ("Positive completion", "the server did what was asked"),
@@ -34,6 +35,24 @@ HARDNESS = {
 }
 HARD_SHORT = {Hard.ALWAYS: "hard bounce", Hard.NEVER: "soft bounce", Hard.IF_PERMANENT: "hard bounce if 5xx"}
 DESCRIPTION_MAX = 158
+SOFTWARE_KINDS = {
+    "mta": "a mail server (MTA): it receives mail for its domains and delivers mail to others",
+    "mailstore": "a mail store: it delivers into mailboxes (LMTP, local delivery) and keeps them",
+    "filter": "a filter or policy service: it tells a mail server to refuse, defer or accept",
+    "gateway": "a mail gateway in front of mailboxes (security or groupware)",
+    "service": "a hosted sending or receiving service",
+}
+SOFTWARE_KIND_SHORT = {"mta": "mail server", "mailstore": "mail store", "filter": "filter", "gateway": "gateway",
+                       "service": "service"}
+WHERE_SHORT = {"reply": "its reply (inbound)", "notice": "its bounce email (outbound)", "log": "its log"}
+WHERE_LONG = {
+    "reply": "in the SMTP reply it gives a client that sends it mail: a refusal by the receiving side (inbound)",
+    "notice": "in the bounce email it writes about a delivery it could not make (outbound)",
+    "log": "only in its log",
+}
+NOTICE_TITLES = {"failure": "When it gives up", "delay": "Delay warning", "success": "Delivery report",
+                 "relay": "Relayed onwards"}
+LOG_LAYOUTS = {"line": "a text line", "csv": "a CSV row, by column name", "json": "a JSON record, by key"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,15 @@ def md_code(text: str) -> str:
     A Markdown code span would keep ``(?<![a-z])`` raw, and MkDocs' HTML scan chokes on ``<![``.
     """
     return "<code>" + _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)) + "</code>"
+
+
+_EDGE_PLACEHOLDERS = re.compile(r"^(?:\s*<[^<>]{1,60}>[\s:,.;]*)+|(?:[\s:,.;]*<[^<>]{1,60}>\s*)+$")
+
+
+def wording(text: str) -> str:
+    """A program's message without the placeholders it starts or ends with ("<address>: Relay access
+    denied" → "Relay access denied"): the words a reader types into the search box."""
+    return _EDGE_PLACEHOLDERS.sub("", text).strip() or text
 
 
 def first_sentence(text: str) -> str:
@@ -114,6 +142,7 @@ def _environment() -> jinja2.Environment:
     env.filters["code"] = md_code
     env.filters["yaml"] = _yaml_str
     env.filters["code_block"] = _code_block
+    env.filters["wording"] = wording
     env.filters["hardness"] = lambda r: HARDNESS[r.hard]
     env.filters["hard_short"] = lambda r: HARD_SHORT[r.hard] if r.bounce else "not a bounce"
     return env
@@ -143,6 +172,13 @@ class _Renderer:
             reason_of=self.reason,
             enhanced_link=self.enhanced_link,
             reply_link=self.reply_link,
+            software_page=paths.software_page,
+            codes=self.message_codes,
+            kind_words=SOFTWARE_KINDS,
+            where_short=WHERE_SHORT,
+            where_long=WHERE_LONG,
+            notice_titles=NOTICE_TITLES,
+            layout_words=LOG_LAYOUTS,
         )
         self._templates: dict[str, jinja2.Template] = {}
 
@@ -175,6 +211,14 @@ class _Renderer:
         if len(code) == 3 and code[0] in "2345" and code[1:].upper() == "XX":
             return f"[any {code[0]}xx]({paths.link(here, paths.REPLY_INDEX, code[0] + 'xx')})"
         return code
+
+    @jinja2.pass_context
+    def message_codes(self, ctx: jinja2.runtime.Context, msg: SoftwareMessage) -> str:
+        """A program's message's reply and enhanced codes, each linked to its page when there is one."""
+        parts = [self.reply_link(ctx, msg.reply)] if msg.reply else []
+        if msg.status:
+            parts.append(self.enhanced_link(ctx, msg.status))
+        return " ".join(parts)
 
     # -- pages ---------------------------------------------------------------------------------
     def reply_page(self, r: ReplyCode) -> str:
@@ -212,6 +256,15 @@ class _Renderer:
         refs = [ref for ref in self.xref.rules if ref.provider is p]
         return self.render("provider.md.j2", paths.provider_page(p.id), p=p, refs=refs, description=desc)
 
+    def software_page(self, s: Software) -> str:
+        logs = program_logs(self.registry, s.id)
+        desc = meta_description(f"What {s.name} writes when it refuses, defers or bounces mail:",
+                                f"{len(s.messages)} messages with their codes and meaning.", first_sentence(s.description))
+        refs = self.xref.programs_messages(s.id)
+        broad = sum(1 for m in s.messages if m.broad)
+        return self.render("software.md.j2", paths.software_page(s.id), s=s, refs=refs, logs=logs,
+                           description=desc, broad=f"{broad} broad wording{'s' if broad != 1 else ''}" if broad else "")
+
     def index_pages(self) -> dict[str, str]:
         reg = self.registry
         by_class: dict[int, list[ReplyCode]] = {}
@@ -226,6 +279,8 @@ class _Renderer:
             paths.REASONS_INDEX: self.render("reasons_index.md.j2", paths.REASONS_INDEX, reasons=reg.reasons),
             paths.PROVIDERS_INDEX: self.render("providers_index.md.j2", paths.PROVIDERS_INDEX,
                                                providers=reg.providers),
+            paths.SOFTWARE_INDEX: self.render("software_index.md.j2", paths.SOFTWARE_INDEX,
+                                              rows=[r for r in software_rows(reg) if r.page]),
         }
 
 
@@ -237,7 +292,39 @@ def render_pages(registry: Registry, xref: CrossRef | None = None) -> dict[str, 
     pages.update((paths.enhanced_page(x.code), r.enhanced_page(x)) for x in registry.enhanced)
     pages.update((paths.reason_page(x.id), r.reason_page(x)) for x in registry.reasons)
     pages.update((paths.provider_page(x.id), r.provider_page(x)) for x in registry.providers)
+    pages.update((paths.software_page(x.id), r.software_page(x)) for x in registry.software)
     return pages
+
+
+def program_logs(registry: Registry, software_id: str) -> Any:
+    """The registry's description of a program's log lines (``codes/logs/<id>.yaml``), when the
+    registry has one: an object with ``name`` and ``formats`` (each with ``title``, ``direction``,
+    ``layout``, ``source`` and ``examples``); None otherwise."""
+    return next((x for x in getattr(registry, "logs", ()) if x.id == software_id), None)
+
+
+@dataclass(frozen=True)
+class SoftwareRow:
+    """One program's line in the tables of the software index and the README."""
+
+    id: str
+    name: str
+    kind: str
+    messages: int
+    notices: int
+    logs: int
+    page: bool  # whether the site has a page for it (a catalogue in codes/software/)
+
+
+def software_rows(registry: Registry) -> list[SoftwareRow]:
+    """Every program the registry knows, by name: what is catalogued of it."""
+    rows = {s.id: SoftwareRow(s.id, s.name, SOFTWARE_KIND_SHORT.get(s.kind, s.kind), len(s.messages), len(s.notices),
+                              len(getattr(program_logs(registry, s.id), "formats", ())), True)
+            for s in registry.software}
+    for lp in getattr(registry, "logs", ()):
+        if lp.id not in rows:
+            rows[lp.id] = SoftwareRow(lp.id, lp.name, "", 0, 0, len(lp.formats), False)
+    return sorted(rows.values(), key=lambda r: (r.name.lower(), r.id))
 
 
 # -- short addresses -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ __all__ = [
     "PROVIDERS_INDEX",
     "REASONS_INDEX",
     "REPLY_INDEX",
+    "SOFTWARE_INDEX",
     "enhanced_page",
     "iana_form",
     "link",
@@ -23,12 +24,14 @@ __all__ = [
     "reason_page",
     "reply_page",
     "rule_anchor",
+    "software_page",
 ]
 
 REPLY_INDEX = "reply/index.md"
 ENHANCED_INDEX = "enhanced/index.md"
 REASONS_INDEX = "reasons/index.md"
 PROVIDERS_INDEX = "providers/index.md"
+SOFTWARE_INDEX = "software/index.md"
 
 _CONCRETE = re.compile(r"^[245]\.([0-9]{1,4})\.([0-9]{1,4})$")
 
@@ -48,6 +51,10 @@ def reason_page(reason_id: str) -> str:
 
 def provider_page(provider_id: str) -> str:
     return f"providers/{provider_id}.md"
+
+
+def software_page(software_id: str) -> str:
+    return f"software/{software_id}.md"
 
 
 def rule_anchor(rule_id: str) -> str:

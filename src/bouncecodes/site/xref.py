@@ -11,10 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import EnhancedCode, EnhancedKind, PhraseRule, Provider, ProviderRule, Reason, Registry, ReplyCode
-from .paths import iana_form, provider_page, reason_page, rule_anchor
+from ..model import (
+    EnhancedCode,
+    EnhancedKind,
+    PhraseRule,
+    Provider,
+    ProviderRule,
+    Reason,
+    Registry,
+    ReplyCode,
+    Software,
+    SoftwareMessage,
+)
+from .paths import iana_form, provider_page, reason_page, rule_anchor, software_page
 
-__all__ = ["CrossRef", "Example", "RuleRef", "example_codes"]
+__all__ = ["CrossRef", "Example", "MessageRef", "RuleRef", "example_codes"]
 
 _LEADING_REPLY = re.compile(r"^\s*([2-5][0-9][0-9])(?=[\s-]|$)")
 _ENHANCED = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]|\.[0-9])")
@@ -58,6 +69,22 @@ class RuleRef:
         return rule_anchor(self.rule.id)
 
 
+@dataclass(frozen=True)
+class MessageRef:
+    """A mail program's message, where its page documents it."""
+
+    program: Software
+    message: SoftwareMessage
+
+    @property
+    def page(self) -> str:
+        return software_page(self.program.id)
+
+    @property
+    def anchor(self) -> str:
+        return rule_anchor(self.message.id)
+
+
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
@@ -84,6 +111,8 @@ class CrossRef:
         self._reply_examples: dict[str, list[Example]] = defaultdict(list)
         self._enhanced_examples: dict[str, list[Example]] = defaultdict(list)
         self.rules: list[RuleRef] = []
+        self._reason_messages: dict[str, list[MessageRef]] = defaultdict(list)
+        self._by_program: dict[str, list[MessageRef]] = defaultdict(list)
 
         for e in registry.enhanced:
             if e.reason:
@@ -130,6 +159,14 @@ class CrossRef:
                     self._enhanced_classes[iana_form(status)].add(status[0])
                 for text in rule.examples:
                     self._file_example(Example(text, rule.id, prov.name, _short(rule.id), ref.page, ref.anchor))
+        for program in registry.software:
+            for message in program.messages:
+                mref = MessageRef(program, message)
+                self._reason_messages[message.reason].append(mref)
+                self._by_program[program.id].append(mref)
+                for text in message.examples:
+                    self._file_example(Example(text, message.id, program.name, _short(message.id), mref.page,
+                                               mref.anchor))
 
     def _file_example(self, ex: Example) -> None:
         reply, status = example_codes(ex.text)
@@ -197,6 +234,14 @@ class CrossRef:
 
     def reason_rules(self, reason_id: str) -> list[RuleRef]:
         return self._reason_rules.get(reason_id, [])
+
+    def programs_messages(self, software_id: str) -> list[MessageRef]:
+        """A program's messages, in its file's order."""
+        return self._by_program.get(software_id, [])
+
+    def reason_messages(self, reason_id: str) -> list[MessageRef]:
+        """The mail programs' messages that mean this reason, programs in id order."""
+        return self._reason_messages.get(reason_id, [])
 
     @staticmethod
     def class_name(digit: str) -> str:
