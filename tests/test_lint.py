@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bouncecodes.build.fix import fix_codes
-from bouncecodes.build.lint import RULES, Problem, lint_codes, pattern_problem
+from bouncecodes.build.lint import RULES, Problem, fixed_text, lint_codes, pattern_problem
 
 from .conftest import CODES
 
@@ -79,13 +79,18 @@ CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
     ("known-reason", lambda c: edit(c / "reasons.yaml", "over: [toomanyconn]", "over: [toomanyconnections]"),
      "reasons.yaml", "over: [toomanyconnections]", "unknown reason 'toomanyconnections'", "toomanyconn"),
     ("known-code", lambda c: edit(c / "software/postfix.yaml", "status: '5.3.4'", "status: '5.3.44'"),
-     "software/postfix.yaml", "5.3.44", "enhanced code 5.3.44 is not in the registry", "add the code's file"),
-    ("known-code", lambda c: edit(c / "software/postfix.yaml", "status: '5.3.4'", "status: '4.3.4'"),
-     "software/postfix.yaml", "4.3.4", "disagree on the class", "same digit"),
+     "software/postfix.yaml", "5.3.44", "enhanced code 5.3.44 is not in the registry", "show it in an example"),
+    ("known-code", lambda c: edit(c / "software/postfix.yaml", "status: '5.3.4'", "status: '5.9.4'"),
+     "software/postfix.yaml", "5.9.4", "a subject the registry does not know", "subjects 0 to 7"),
+    ("known-code", lambda c: edit(c / "software/postfix.yaml", "reply: '552'", "reply: '557'")
+     or edit(c / "software/postfix.yaml", "status: '5.3.4'", "status: '4.3.4'"),
+     "software/postfix.yaml", "4.3.4", "disagree on the class", "show it in an example"),
+    ("known-code", lambda c: edit(c / "software/postfix.yaml", "reply: '552'", "reply: '559'"),
+     "software/postfix.yaml", "reply: '559'", "reply code 559 has no file", "show in an example"),
     ("linear-pattern", lambda c: edit(c / "software/postfix.yaml", "- 'relay access denied'", "- '(relay +)+access denied'"),
      "software/postfix.yaml", "(relay +)+access denied", "nested quantifier", "bounded repeat"),
     ("specific-pattern", lambda c: edit(c / "software/postfix.yaml", "- 'relay access denied'", "- 'relay.{0,9}denied'"),
-     "software/postfix.yaml", "relay.{0,9}denied", "keeps only 'denied'", "fixed wording"),
+     "software/postfix.yaml", "relay.{0,9}denied", "holds only 11 bytes of fixed text", "fixed wording"),
     ("source-tag", lambda c: edit(c / "software/postfix.yaml", "blob/v3.9.0/postfix/src/smtpd/smtpd_check.c#L1761",
                                   "blob/master/postfix/src/smtpd/smtpd_check.c#L1761"),
      "software/postfix.yaml", "blob/master/", "not at the release tag v3.9.0", "at the tag that was read"),
@@ -165,9 +170,32 @@ def test_example_that_classifies_differently(codes: Path) -> None:
     assert "is decided by" in found[0].message and "bouncecodes classify" in found[0].hint
 
 
+def test_an_example_that_restates_a_programs_message_is_a_second_place_for_one_fact(codes: Path) -> None:
+    edit(codes / "phrases/norelaying.yaml", "    examples:\n", "    examples:\n      - '554 5.7.1 <carol@example.org>: Relay access denied'\n")
+    [p] = only(lint_codes(codes), "examples")
+    assert p.file == "codes/phrases/norelaying.yaml" and p.line == line_of(codes / "phrases/norelaying.yaml", "carol@")
+    assert "is the wording of software:postfix/relay-access-denied" in p.message and "one place per fact" in p.hint
+
+
 def test_every_rule_has_a_case() -> None:
     tested = {c[0] for c in CASES} | {"provider-hosts", "provider-rule"}
     assert tested == set(RULES)
+
+
+@pytest.mark.parametrize(("pattern", "size"), [
+    ("relay access denied", 19), ("relay.{0,9}denied", 11), ("sorry,[ _]no[ _]mailbox", 17), (r"(?:helo|ehlo) denied", 11),
+    (r"quota(?: exceeded)?", 5), (r"(ab){2}c?", 4), ("宛先不明", 12), ("[a-z]+ unknown", 8), ("(", 0)])
+def test_fixed_text(pattern: str, size: int) -> None:
+    assert fixed_text(pattern) == size
+
+
+def test_known_code_accepts_a_programs_own_code_shown_in_an_example(codes: Path) -> None:
+    path = codes / "software/postfix.yaml"
+    edit(path, "reply: '552'", "reply: '559'")
+    edit(path, "- '552 5.3.4 Message size exceeds fixed limit'", "- '559 5.3.4 Message size exceeds fixed limit'")
+    edit(path, "status: '5.3.4'", "status: '5.3.499'")
+    edit(path, "- '559 5.3.4 Message size", "- '559 5.3.499 Message size")
+    assert not only(lint_codes(codes), "known-code")
 
 
 @pytest.mark.parametrize("pattern,bad", [("user unknown", False), ("[^.]{0,40}quota", False), ("(a|b)+", False),

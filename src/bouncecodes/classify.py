@@ -5,9 +5,9 @@ Precedence, highest first (each step is registry data; the first step that gives
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
 2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``);
 3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a program's message that the program
-   writes with that very code matches the server's text (``software:postfix/unknown-local-recipient``:
-   the program says what it means by the code), or a rule of a reason the code ``yields_to`` does
-   (qmail's ``#5.1.1`` on a full mailbox);
+   writes with that very code, in either class, matches the server's text
+   (``software:postfix/unknown-local-recipient``: the program says what it means by the code), or a
+   rule of a reason the code ``yields_to`` does (qmail's ``#5.1.1`` on a full mailbox);
 4. the rules that read words, on the server's text: the programs' messages (``codes/software/``,
    programs in id order, ``software:<program>/<message>``), then the phrase rules (files in
    ``codes/reasons.yaml`` order, ``phrase:<reason>/<rule>``), each in file order; then the *broad*
@@ -126,11 +126,12 @@ class _Compiled:
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
         self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, WordRule]]] = {}
-        # enhanced code -> the programs' messages written with that very code, in the order above
+        # enhanced code without its class ("1.1") -> the programs' messages written with that code, in
+        # either class (a program may defer or refuse with the same words), in the order above
         self.by_status: dict[str, list[tuple[str, _Pattern, WordRule]]] = {}
         for x in self.phrase_list:
             if isinstance(x[2], SoftwareMessage) and x[2].status:
-                self.by_status.setdefault(x[2].status, []).append(x)
+                self.by_status.setdefault(x[2].status[2:], []).append(x)
         self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
         # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
         # every token, so the first test is made here without a call (see _Pattern.search)
@@ -210,12 +211,12 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
 def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), status: str = "") -> Decision | None:
     """The first rule that reads words (see :func:`word_rules`) that matches ``text``; only among the
     rules of ``reasons`` when given, or among the programs' messages written with the enhanced code
-    ``status`` when that is given."""
+    ``status`` (in either class) when that is given."""
     if not text:
         return None
     lowered = text.lower()
     folded = fold(text)
-    rules = compiled.by_status.get(status, []) if status else compiled.phrases_of(reasons) if reasons \
+    rules = compiled.by_status.get(status[2:], []) if status else compiled.phrases_of(reasons) if reasons \
         else compiled.phrase_list
     for literal, p, rule in rules:
         if literal and literal not in lowered:
@@ -307,7 +308,7 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     entry = registry.enhanced_entry(status) if status else None
     if entry is not None and entry.decisive and entry.reason:
         # the program that wrote these words with this very code says what it means by it
-        found = _phrase(compiled, text, status=status) if status in compiled.by_status else None
+        found = _phrase(compiled, text, status=status) if status[2:] in compiled.by_status else None
         if found is None and entry.yields_to:
             found = _phrase(compiled, text, entry.yields_to)
         if found is not None:

@@ -102,6 +102,7 @@ def examples(ctx: Context) -> Iterator[Problem]:
     files.update({f"provider:{f.data['id']}": f for f in ctx.of("provider")})
     files.update({f"software:{f.data['id']}": f for f in ctx.of("software")})
     known = {r.id for r in registry.reasons}
+    programs = {m.id: m for s in registry.software for m in s.messages}
     for r, i, got in example_failures(registry):
         if r.reason not in known:
             continue
@@ -111,6 +112,15 @@ def examples(ctx: Context) -> Iterator[Problem]:
             continue
         key = "messages" if isinstance(r, SoftwareMessage) else "rules"
         index = next(n for n, x in enumerate(f.data[key]) if x["id"] == slug)
+        claimed = programs.get(got)
+        if isinstance(r, PhraseRule) and claimed is not None and claimed.reason == r.reason:
+            yield Problem(f.rel, f.line(key, index, "examples", i), "examples", f"{key}[{index}].examples[{i}]",
+                          f"this example of rule '{slug}' is the wording of {got}, which the program's catalogue "
+                          "holds with the same reason",
+                          "one place per fact: remove the example here; if it was the rule's last one, give the rule "
+                          "an example no program's message matches, or remove the rule when its patterns only restate "
+                          "that program's words")
+            continue
         yield Problem(f.rel, f.line(key, index, "examples", i), "examples", f"{key}[{index}].examples[{i}]",
                       f"this example of {key[:-1]} '{slug}' is decided by {got}",
                       "make the rule's match (or its reply/status) cover the example, or move the rule above the "

@@ -263,6 +263,7 @@ def known_reason(ctx: Context) -> Iterator[Problem]:
 def known_code(ctx: Context) -> Iterator[Problem]:
     enhanced = {f.data["code"] for f in ctx.of("enhanced")}
     reply = {f.data["code"] for f in ctx.of("reply")}
+    subjects = {c.split(".")[1] for c in enhanced if c.endswith(".YYY") and c.startswith("X.")}
     if not enhanced or not reply:
         return
     for f in ctx.of("reply"):
@@ -283,20 +284,29 @@ def known_code(ctx: Context) -> Iterator[Problem]:
                               f"reply code {code} has no file codes/reply/{code}.yaml",
                               "add the reply code's file, or correct the number")
     for f in ctx.of("software"):
+        # a program may write codes of its own (Courier's 517, Exchange's 5.7.606, "550 4.4.7"): a code
+        # the registry does not know, or a pair of differing classes, stands when an example shows it
         for i, m in enumerate(f.data["messages"]):
             code, status = m.get("reply", ""), m.get("status", "")
-            if code and code not in reply:
+            shown = " ".join(m["examples"])
+            if code and code not in reply and code not in shown:
                 yield Problem(f.rel, f.line("messages", i, "reply"), "known-code", f"messages[{i}].reply",
-                              f"reply code {code} has no file codes/reply/{code}.yaml",
-                              "correct the number, or add the reply code's file first")
-            if status and "X." + status.split(".", 1)[1] not in enhanced:
+                              f"reply code {code} has no file codes/reply/{code}.yaml and no example shows it",
+                              "correct the number, or show in an example that the program writes it")
+            if status and status[2:].split(".")[0] not in subjects:
                 yield Problem(f.rel, f.line("messages", i, "status"), "known-code", f"messages[{i}].status",
-                              f"enhanced code {status} is not in the registry (no codes/enhanced/X.{status.split('.', 1)[1]}.yaml)",
-                              "correct the code as the program writes it, or add the code's file first")
-            if code and status and code[0] != status[0]:
+                              f"enhanced code {status} has a subject the registry does not know",
+                              "enhanced codes have subjects 0 to 7 (RFC 3463): correct the code")
+            elif status and "X." + status[2:] not in enhanced and status not in shown:
                 yield Problem(f.rel, f.line("messages", i, "status"), "known-code", f"messages[{i}].status",
-                              f"reply {code} and status {status} disagree on the class",
-                              "check the program's source: a reply and its enhanced code start with the same digit")
+                              f"enhanced code {status} is not in the registry (no codes/enhanced/X.{status[2:]}.yaml) "
+                              "and no example shows it",
+                              "correct the code as the program writes it, or show it in an example")
+            if code and status and code[0] != status[0] and not re.search(rf"\b{code}[ -]{re.escape(status)}\b", shown):
+                yield Problem(f.rel, f.line("messages", i, "status"), "known-code", f"messages[{i}].status",
+                              f"reply {code} and status {status} disagree on the class and no example shows them together",
+                              "check the program's source: a reply and its enhanced code usually start with the same "
+                              "digit; if the program writes them so, show it in an example")
 
 
 @rule("references")
@@ -473,7 +483,8 @@ MIN_FIXED_TEXT = 12
 @rule("specific-pattern")
 def specific_pattern(ctx: Context) -> Iterator[Problem]:
     """A program's message is tried ahead of every phrase rule, so its pattern must hold enough fixed
-    text to find that program's wording and nothing else: at least MIN_FIXED_TEXT bytes of UTF-8.
+    text to find that program's wording and nothing else: at least MIN_FIXED_TEXT bytes of UTF-8 (see
+    :func:`fixed_text`).
 
     Twelve is the shortest complete message programs write ("User unknown", "Host unknown": two
     words); anything shorter is one word or a fragment ("denied", "quota", "#5.1.1") that many
@@ -484,15 +495,43 @@ def specific_pattern(ctx: Context) -> Iterator[Problem]:
             for j, p in enumerate(m["match"]):
                 if pattern_problem(p):
                     continue  # linear-pattern reports it
-                fixed = required_literal(p)
-                if len(fixed.encode()) < MIN_FIXED_TEXT:
-                    shown = f"only {fixed!r}" if fixed else "no text"
+                fixed = fixed_text(p)
+                if fixed < MIN_FIXED_TEXT:
                     yield Problem(f.rel, f.line("messages", i, "match", j), "specific-pattern",
                                   f"messages[{i}].match[{j}]",
-                                  f"pattern {p!r} keeps {shown} that every match must contain "
-                                  f"(at least {MIN_FIXED_TEXT} bytes are needed)",
-                                  "write more of the program's fixed wording into the pattern, one wording per item "
-                                  "(no top-level '|'), and keep variable parts short: [^ ]{1,64} for an address")
+                                  f"pattern {p!r} holds only {fixed} bytes of fixed text that every match must "
+                                  f"contain (at least {MIN_FIXED_TEXT} are needed)",
+                                  "write more of the program's fixed wording into the pattern, and keep variable "
+                                  "parts short: [^ ]{1,64} for an address")
+
+
+def fixed_text(pattern: str) -> int:
+    """The least number of UTF-8 bytes of fixed text that every match of ``pattern`` holds: its
+    literal characters, a class of at most three characters (``[ _]``) as one character, the
+    shortest of alternatives, a repeat as its least count; 0 for a pattern that does not parse."""
+    try:
+        return _fixed(sre_parse.parse(pattern, re.IGNORECASE))
+    except re.error:
+        return 0
+
+
+def _fixed(parsed: Any) -> int:
+    total = 0
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            total += len(chr(arg).encode())
+        elif name == "IN":
+            chars = [a for o, a in arg if str(o) == "LITERAL"]
+            if chars and len(chars) == len(arg) and len(chars) <= 3:
+                total += min(len(chr(c).encode()) for c in chars)
+        elif name == "SUBPATTERN":
+            total += _fixed(arg[-1])
+        elif name == "BRANCH":
+            total += min(_fixed(b) for b in arg[1])
+        elif name in _REPEATS:
+            total += arg[0] * _fixed(arg[2])
+    return total
 
 
 @rule("source-tag")
