@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import bouncecodes
-from bouncecodes.build.overlaps import over_closure
-from bouncecodes.classify import decide, matching_word_rules, recognise_provider
+from bouncecodes.classify import decide, matching_word_rules, over_closure, recognise_provider
 from bouncecodes.model import Evidence, Kind, Registry, Software, SoftwareMessage
 
 
@@ -235,10 +234,15 @@ def test_a_provider_rule_beats_a_programs_message(registry: Registry) -> None:
     assert rule_for(registry, e).startswith("provider:google/")
 
 
-def test_a_programs_message_is_not_read_as_a_filter_after_data(registry: Registry) -> None:
-    # what Postfix means by its words does not change with the command they answered; generic words do
+def test_after_data_reads_a_programs_words_as_a_filter_unless_they_stand_for_its_own_code(registry: Registry) -> None:
+    # with the program's own decisive code, its message decides as the code would: not second-guessed
     e = Evidence(reply="550", status="5.1.1", diagnostic=POSTFIX_UNKNOWN, command="DATA")
     assert decide(e, registry, None).rule == "software:postfix/unknown-local-recipient"
+    # read from words alone, "user unknown" said after DATA comes from a filter, whoever wrote it
+    words = replace(e, status="")
+    assert (decide(words, registry, None).rule, decide(words, registry, None).reason) == \
+        ("reason:userunknown/after-data", "filtered")
+    assert decide(replace(words, command="RCPT"), registry, None).rule == "software:postfix/unknown-local-recipient"
     assert decide(Evidence(reply="550", diagnostic="550 Unknown user", command="DATA"), registry, None).reason == "filtered"
 
 
@@ -273,3 +277,30 @@ def test_overlaps_are_decided_by_the_over_lists(registry: Registry) -> None:
     assert {r.reason for r in matching_word_rules(full, registry)} == {"mailboxfull", "expired", "networkerror"}
     assert "networkerror" not in registry.reason("mailboxfull").over
     assert decide(Evidence(diagnostic=full), registry, None).reason == "mailboxfull"
+
+
+def test_over_decides_whatever_the_order_the_rules_stand_in(registry: Registry) -> None:
+    # a program's message that says the message expired is tried first, but the full mailbox named
+    # in the same words is the cause: mailboxfull is over expired
+    demo = _with_program(registry, match="retry timeout exceeded", reason="expired")
+    text = "mailbox is full: retry timeout exceeded"
+    assert matching_word_rules(text, demo)[0].id == "software:demo/m"
+    assert "expired" in over_closure(demo)["mailboxfull"]
+    assert decide(Evidence(diagnostic=text), demo, None).rule.startswith("phrase:mailboxfull/")
+    # alone, the program's words decide
+    assert decide(Evidence(diagnostic="retry timeout exceeded"), demo, None).rule == "software:demo/m"
+    # between reasons that nothing orders, the first in order wins: the program's message
+    unordered = _with_program(registry, match="mailbox unavailable here", reason="systemfull")
+    both = "550 mailbox unavailable here: user unknown"
+    assert {"userunknown", "systemfull"} <= {r.reason for r in matching_word_rules(both, unordered)}
+    assert "systemfull" not in over_closure(unordered)["userunknown"]
+    assert "userunknown" not in over_closure(unordered)["systemfull"]
+    assert decide(Evidence(reply="550", diagnostic=both), unordered, None).rule == "software:demo/m"
+
+
+def test_a_programs_message_can_say_what_it_means_in_reply_to_mail_from(registry: Registry) -> None:
+    demo = _with_program(registry, match="access refused by the table", reason="blocked", at_mail="rejected")
+    e = Evidence(reply="550", diagnostic="550 <alice@example.net>... access refused by the table", command="MAIL")
+    d = decide(e, demo, None)
+    assert (d.rule, d.reason, d.detail) == ("software:demo/m", "rejected", "blocked")
+    assert decide(replace(e, command="RCPT"), demo, None).reason == "blocked"

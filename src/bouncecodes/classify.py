@@ -8,12 +8,15 @@ Precedence, highest first (each step is registry data; the first step that gives
    writes with that very code, in either class, matches the server's text
    (``software:postfix/unknown-local-recipient``: the program says what it means by the code), or a
    rule of a reason the code ``yields_to`` does (qmail's ``#5.1.1`` on a full mailbox);
-4. the rules that read words, on the server's text: the programs' messages (``codes/software/``,
-   programs in id order, ``software:<program>/<message>``), then the phrase rules (files in
-   ``codes/reasons.yaml`` order, ``phrase:<reason>/<rule>``), each in file order; then the *broad*
-   ones of both in the same order, so that a catch-all wording ("service unavailable") never beats
-   a cause named in the same text. Where rules of two reasons match one text, the reasons' ``over``
-   lists say which wins, and the lint rule ``overlaps`` checks that this order agrees;
+4. the rules that read words, on the server's text. Where rules of two reasons match one text, the
+   reasons' ``over`` lists decide which wins (read transitively: mailboxfull over expired over
+   networkerror), and a specific rule always beats a *broad* one, so a catch-all wording ("service
+   unavailable") never beats a cause named in the same text; the lint rule ``overlaps`` fails on
+   an example where two reasons match and nothing decides. Among rules whose reasons nothing
+   orders, the first in this order wins: the programs' messages (``codes/software/``, programs in
+   id order, ``software:<program>/<message>``), then the phrase rules (files in
+   ``codes/reasons.yaml`` order, ``phrase:<reason>/<rule>``), each in file order, then the broad
+   ones of both in the same order;
 5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``);
 6. the same rules on the reporting MTA's own notice;
 7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
@@ -28,8 +31,9 @@ found):
 - ``at_mail``: in a reply to MAIL FROM, a reason from any step but 2 becomes that reason, first the
   phrase rule's own (``phrase:securityerror/access-denied`` → rejected), then the reason's
   (``reason:userunknown/at-mail`` → rejected): the words are about the sender;
-- ``after_data``: a reason read from a phrase rule (step 4 or 6; not from a program's message,
-  whose meaning its source fixes) in a reply to DATA becomes that reason
+- ``after_data``: a reason read from words (step 4 or 6, or a reason a decisive code yields to;
+  not a program's message that stands in for its own decisive code) in a reply to DATA becomes
+  that reason
   (``reason:userunknown/after-data`` → filtered), and so it does under a mailbox-status code (X.2.*,
   the mailbox exists) when the reply answered neither RCPT TO nor MAIL FROM
   (``reason:userunknown/mailbox-status``);
@@ -47,7 +51,7 @@ found):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, SoftwareMessage
@@ -71,6 +75,7 @@ class Decision:
     detail: str = ""
     action: str = ""
     at_mail: str = ""  # a phrase rule's reason for a reply to MAIL FROM
+    by_code: bool = False  # a program's message that stands in for its own decisive enhanced code
 
 
 class _Pattern:
@@ -118,6 +123,22 @@ def word_rules(registry: Registry) -> list[WordRule]:
     return specific + broad
 
 
+def over_closure(registry: Registry) -> dict[str, frozenset[str]]:
+    """For each reason, every reason it wins over (its ``over`` list, and theirs, and so on)."""
+    direct = {r.id: r.over for r in registry.reasons}
+    closure: dict[str, frozenset[str]] = {}
+    for start, first in direct.items():
+        seen: set[str] = set()
+        todo = list(first)
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(direct.get(x, ()))
+        closure[start] = frozenset(seen)
+    return closure
+
+
 class _Compiled:
     """Patterns of one registry, prepared once."""
 
@@ -125,6 +146,16 @@ class _Compiled:
         self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in word_rules(registry)]
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
+        self.over = over_closure(registry)
+        # reason -> the reasons that win over it
+        self.beaten_by: dict[str, frozenset[str]] = {
+            r.id: frozenset(x for x, below in self.over.items() if r.id in below) for r in registry.reasons}
+        # reason -> the entries of phrase_list, with their index, whose rule's reason wins over it
+        self.challengers: dict[str, list[tuple[int, str, _Pattern, WordRule]]] = {}
+        for beaten, above in self.beaten_by.items():
+            if above:
+                self.challengers[beaten] = [(i, lit, pat, rule) for i, (lit, pat, rule) in enumerate(self.phrase_list)
+                                            if rule.reason in above]
         self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, WordRule]]] = {}
         # enhanced code without its class ("1.1") -> the programs' messages written with that code, in
         # either class (a program may defer or refuse with the same words), in the order above
@@ -209,21 +240,45 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
 
 
 def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), status: str = "") -> Decision | None:
-    """The first rule that reads words (see :func:`word_rules`) that matches ``text``; only among the
-    rules of ``reasons`` when given, or among the programs' messages written with the enhanced code
+    """The rule that reads words (see :func:`word_rules`) that decides ``text``: of the rules that
+    match, one whose reason no other matching rule's reason wins over (``over``, read transitively;
+    a specific rule always beats a broad one), the first in order among such. Only among the rules
+    of ``reasons`` when given, or among the programs' messages written with the enhanced code
     ``status`` (in either class) when that is given."""
     if not text:
         return None
     lowered = text.lower()
     folded = fold(text)
-    rules = compiled.by_status.get(status[2:], []) if status else compiled.phrases_of(reasons) if reasons \
-        else compiled.phrase_list
-    for literal, p, rule in rules:
+    if status or reasons:
+        winner: WordRule | None = None
+        for literal, p, rule in compiled.by_status.get(status[2:], []) if status else compiled.phrases_of(reasons):
+            if winner is not None and (rule.reason not in compiled.beaten_by[winner.reason] or
+                                       (rule.broad and not winner.broad)):
+                continue
+            if (not literal or literal in lowered) and p.search(text, lowered, folded):
+                winner = rule
+        return Decision(winner.reason, winner.id, winner.detail, at_mail=winner.at_mail) if winner else None
+    at, found = -1, None
+    for i, (literal, p, rule) in enumerate(compiled.phrase_list):
         if literal and literal not in lowered:
             continue  # the test p.search would make first, without the call
         if p.search(text, lowered, folded):
-            return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
-    return None
+            at, found = i, rule
+            break
+    if found is None:
+        return None
+    # a later rule of a reason that wins over the one found takes its place (a specific one only
+    # from a specific one); the relation is acyclic and transitive, so one pass per winner suffices
+    changed = True
+    while changed:
+        changed = False
+        for i, literal, p, rule in compiled.challengers.get(found.reason, ()):
+            if i <= at or rule.broad != found.broad or (literal and literal not in lowered):
+                continue
+            if p.search(text, lowered, folded):
+                at, found, changed = i, rule, True
+                break
+    return Decision(found.reason, found.id, found.detail, at_mail=found.at_mail)
 
 
 def reads_as_failure(text: str, registry: Registry | None = None) -> bool:
@@ -253,13 +308,12 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
     command = evidence.command
     general = not decision.rule.startswith("provider:")  # a provider's own rule is not second-guessed
     from_words = decision.rule.startswith(("phrase:", "software:"))
-    generic_words = decision.rule.startswith("phrase:")  # a program's own message means what its source says
     if command == "MAIL" and general:
         if decision.at_mail:
             return Decision(decision.at_mail, decision.rule, decision.detail or reason.id)
         if reason.at_mail:
             return Decision(reason.at_mail, f"reason:{reason.id}/at-mail", decision.detail or reason.id)
-    if reason.after_data and generic_words:
+    if reason.after_data and from_words and not decision.by_code:
         if command == "DATA":
             return Decision(reason.after_data, f"reason:{reason.id}/after-data", decision.detail or reason.id)
         mailbox_status = evidence.status.split(".")[1:2] == ["2"]  # X.2.*: the mailbox exists
@@ -309,7 +363,9 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     if entry is not None and entry.decisive and entry.reason:
         # the program that wrote these words with this very code says what it means by it
         found = _phrase(compiled, text, status=status) if status[2:] in compiled.by_status else None
-        if found is None and entry.yields_to:
+        if found is not None:
+            return replace(found, by_code=True)
+        if entry.yields_to:
             found = _phrase(compiled, text, entry.yields_to)
         if found is not None:
             return found

@@ -195,8 +195,8 @@ class SoftwareMessage:
     status: str = ""
     detail: str = ""
     meaning: str = ""
+    at_mail: str = ""  # the reason instead, in a reply to MAIL FROM
     broad: bool = False
-    at_mail: str = ""  # (a phrase rule's field; never set here, read by the same code)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def _software(d: dict[str, Any]) -> Software:
                         where=m["where"], source=m["source"], examples=tuple(m["examples"]), match=tuple(m["match"]),
                         literals=tuple(required_literal(p) for p in m["match"]), reply=m.get("reply", ""),
                         status=m.get("status", ""), detail=m.get("detail", ""), meaning=m.get("meaning", "").strip(),
-                        broad=m.get("broad", False))
+                        at_mail=m.get("at_mail", ""), broad=m.get("broad", False))
         for m in d["messages"]
     )
     notices = tuple(

@@ -236,6 +236,8 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
     for f in ctx.of("software"):
         for i, m in enumerate(f.data["messages"]):
             yield f, ["messages", i, "reason"], m["reason"]
+            if "at_mail" in m:
+                yield f, ["messages", i, "at_mail"], m["at_mail"]
     for f in ctx.of("enhanced"):
         for i, value in enumerate(f.data.get("yields_to", ())):
             yield f, ["yields_to", i], value

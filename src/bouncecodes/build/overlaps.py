@@ -5,41 +5,27 @@ Every example of the registry (phrase rules, programs' messages, provider rules)
 every rule that reads words (:func:`bouncecodes.classify.word_rules`). Two matching rules of
 different reasons are an overlap. It is decided by data when
 
-- one rule is ``broad`` and the other is not: the specific one wins (broad rules are tried last), or
 - ``codes/reasons.yaml`` lists one reason in the other's ``over`` (directly, or through a reason in
-  between: ``over`` is read transitively).
+  between: ``over`` is read transitively), or
+- one rule is ``broad`` and the other is not: the specific one wins.
 
-The rule fails on an overlap with the rule that decides the example (the first that matches) that
-nothing decides, and on one where the data says the other reason wins but its rule is tried later.
-Overlaps between two rules that both lose change no verdict and are not reported.
+The classifier decides by the same data (:func:`bouncecodes.classify._phrase`); order decides only
+between reasons that nothing orders. The rule fails on an overlap with the rule that decides the
+example that nothing decides, on ``over`` lists that go round in a cycle, and on an ``over`` that
+says a broad rule's reason wins over a specific one's. Overlaps between two rules that both lose
+change no verdict and are not reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..classify import WordRule, matching_word_rules
+from ..classify import WordRule, _compiled, _phrase, matching_word_rules, over_closure
 from ..model import Registry
 from ..parse.common import squash
 from .examples import compiled_registry
 from .lint import Context, Problem, _path_text, rule
 from .source import SourceFile
-
-
-def over_closure(registry: Registry) -> dict[str, set[str]]:
-    """For each reason, every reason it wins over, directly or through others."""
-    direct = {r.id: set(r.over) for r in registry.reasons}
-    closure: dict[str, set[str]] = {}
-    for start in direct:
-        seen: set[str] = set()
-        todo = list(direct[start])
-        while todo:
-            x = todo.pop()
-            if x not in seen:
-                seen.add(x)
-                todo.extend(direct.get(x, ()))
-        closure[start] = seen
-    return closure
 
 
 def _examples(ctx: Context, registry: Registry) -> Iterator[tuple[SourceFile, list[str | int], str]]:
@@ -57,21 +43,17 @@ def _examples(ctx: Context, registry: Registry) -> Iterator[tuple[SourceFile, li
                 yield f, ["rules", i, "examples", j], x
 
 
-def pair_problem(first: WordRule, second: WordRule, closure: dict[str, set[str]]) -> str:
-    """'' when the overlap of two rules of different reasons, ``first`` tried before ``second``, is
-    decided by data and the order agrees; else what is wrong."""
-    a, b = first.reason, second.reason
-    if b in closure.get(a, ()) and a in closure.get(b, ()):
-        return f"codes/reasons.yaml says both {a} over {b} and {b} over {a}"
-    if b in closure.get(a, ()):
+def pair_problem(winner: WordRule, other: WordRule, closure: dict[str, frozenset[str]]) -> str:
+    """'' when the overlap of the rule that decides and another matching rule of a different reason
+    is decided by data; else what is wrong."""
+    a, b = winner.reason, other.reason
+    if a in closure.get(b, ()):  # only where a broad rule's reason is said to win over a specific one's
+        return (f"codes/reasons.yaml says {b} wins over {a}, but {other.id} is broad and {winner.id} is not: "
+                "a specific rule always wins")
+    if b in closure.get(a, ()) or (other.broad and not winner.broad):
         return ""
-    if a in closure.get(b, ()):
-        return (f"codes/reasons.yaml says {b} wins over {a}, but {first.id} ({a}) is tried before {second.id} ({b})"
-                + (" because that one is broad" if second.broad and not first.broad else ""))
-    if second.broad and not first.broad:
-        return ""
-    return (f"{first.id} ({a}) and {second.id} ({b}) both match it, and nothing says which reason wins "
-            f"({first.id} is tried first)")
+    return (f"{winner.id} ({a}) and {other.id} ({b}) both match it, and nothing says which reason wins "
+            f"(the first in order decides: {winner.id})")
 
 
 @rule("overlaps")
@@ -86,11 +68,14 @@ def overlaps(ctx: Context) -> Iterator[Problem]:
                 yield Problem(reasons.rel, reasons.line("reasons", i, "over"), "overlaps", f"reasons[{i}].over",
                               f"{r['id']} is over itself through its over lists (a cycle)",
                               "precedence must be one way: remove the entry that leads back to this reason")
+    compiled = _compiled(registry)
     for f, path, example in _examples(ctx, registry):
-        found = matching_word_rules(squash(example), registry)
-        if found:
-            first = found[0]  # the rule that decides; every other reason it beats must be stated
-            for second in found[1:]:
+        text = squash(example)
+        decided = _phrase(compiled, text)
+        if decided is not None:
+            found = matching_word_rules(text, registry)
+            first = next(r for r in found if r.id == decided.rule)  # every other reason it beats must be stated
+            for second in found:
                 if first.reason == second.reason:
                     continue
                 why = pair_problem(first, second, closure)
