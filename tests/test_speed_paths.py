@@ -24,12 +24,16 @@ def _all_patterns() -> list[str]:
     for p in REGISTRY.providers:
         found.extend(p.tokens)
         found.extend(m for r in p.rules for m in r.match)
+    for s in REGISTRY.software:
+        found.extend(s.tokens)
+        found.extend(m for msg in s.messages for m in msg.match)
     return sorted(set(found))
 
 
 def _all_examples() -> list[str]:
     found = [x for rule in REGISTRY.phrases for x in rule.examples]
     found.extend(x for p in REGISTRY.providers for r in p.rules for x in r.examples)
+    found.extend(x for s in REGISTRY.software for m in s.messages for x in m.examples)
     return sorted(set(found))
 
 
