@@ -56,3 +56,20 @@ def test_the_address_in_such_a_text_is_the_recipient() -> None:
 ])
 def test_a_text_without_a_failure_gives_no_result(text: str) -> None:
     assert bouncecodes.classify(text) == []
+
+
+def test_the_command_reads_such_a_text_from_standard_input(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import json
+
+    from bouncecodes.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Postfach voll\n")))
+    assert main(["classify", "--format", "jsonl", "-"]) == 0
+    [record] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (record["reason"], record["rule"]) == ("mailboxfull", "phrase:mailboxfull/other-languages")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"See you tomorrow.\n")))
+    main(["classify", "--format", "jsonl", "-"])
+    out = capsys.readouterr()
+    assert out.out == "" and "no bounce found" in out.err
