@@ -52,22 +52,39 @@ def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | Provider
                     yield r, i, got
 
 
+def _holds_examples(data: object) -> bool:
+    if isinstance(data, dict):
+        return "examples" in data or any(_holds_examples(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_holds_examples(v) for v in data)
+    return False
+
+
 @rule("examples")
 def examples(ctx: Context) -> Iterator[Problem]:
     from .compile import compile_registry
 
-    if not ctx.of("reasons"):
-        return
-    try:
-        registry = compile_registry(ctx)
-    except (KeyError, ValueError):  # other rules report what is wrong
-        return
-    files = {f"phrase:{f.data['reason']}": f for f in ctx.of("phrases")}
-    files.update({f"provider:{f.data['id']}": f for f in ctx.of("provider")})
-    known = {r.id for r in registry.reasons}
-    for r, i, got in example_failures(registry):
-        if r.reason not in known:
+    # a file with a blocking problem is left out of the compiled registry: say what is not checked
+    blocked = ctx.blocked()
+    for source in ctx.sources:
+        first = blocked.get(source.rel)
+        if first is None:
             continue
+        if source.kind == "reasons":
+            yield Problem(source.rel, first.line, "examples", "",
+                          "no example is checked: the registry cannot be compiled while the reason vocabulary has problems",
+                          "fix the other problems of this file, then run lint again")
+        elif _holds_examples(source.data):
+            yield Problem(source.rel, first.line, "examples", "",
+                          "the examples of this file are not checked while it has the other problems listed for it",
+                          "fix those first (the file is left out of the compiled registry until then), then run lint again")
+    part = ctx.compilable()
+    if not part.of("reasons") or len(part.of("reasons")) != len(ctx.of("reasons")):
+        return
+    registry = compile_registry(part)
+    files = {f"phrase:{f.data['reason']}": f for f in part.of("phrases")}
+    files.update({f"provider:{f.data['id']}": f for f in part.of("provider")})
+    for r, i, got in example_failures(registry):
         prefix, _, slug = r.id.rpartition("/")
         f = files.get(prefix)
         if f is None:
