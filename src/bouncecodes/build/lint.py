@@ -17,6 +17,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -228,10 +229,12 @@ def schema(ctx: Context) -> Iterator[Problem]:
             yield Problem(f.rel, 1, "schema", "", "the file is empty or not a mapping of fields",
                           "start from a file of the same folder and change its values")
             continue
-        validator = validators.setdefault(f.kind, _validator(ctx.codes, f.kind))
-        errors = sorted(validator.iter_errors(f.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-        for error in errors:
-            yield _schema_problem(f, error)
+        found = f.memo.get("schema")
+        if found is None:
+            validator = validators.setdefault(f.kind, _validator(ctx.codes, f.kind))
+            errors = sorted(validator.iter_errors(f.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+            found = f.memo["schema"] = [_schema_problem(f, error) for error in errors]
+        yield from found
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -439,6 +442,7 @@ def _plain(c: str) -> bool:
     return c < "\x80" or c.lower() == c.upper() or "\u0400" <= c <= "\u045f"
 
 
+@cache
 def required_literal(pattern: str) -> str:
     """The longest lower-case text that every match of ``pattern`` (case-insensitive) contains, of
     characters whose case :func:`_plain` allows; '' when there is none. The runtime skips a pattern
@@ -462,6 +466,7 @@ def required_literal(pattern: str) -> str:
     return best
 
 
+@cache
 def pattern_problem(pattern: str) -> str:
     """'' when ``pattern`` compiles and is linear-time; else what is wrong."""
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ class SourceFile:
     node: yaml.Node | None
     error: str = ""  # a YAML syntax error, when the file could not be read
     error_line: int = 0
+    #: what a rule found in this file alone, kept for a run over the same file object (the lint fuzz)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def stem(self) -> str:
@@ -117,6 +119,7 @@ def load_source(codes: Path, path: Path) -> SourceFile:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
+        line = min(line, len(text.rstrip().split("\n")))  # at the end of the file: its last line
         problem = getattr(exc, "problem", None) or str(exc)
         return SourceFile(path, rel, kind, text, None, None, f"not valid YAML: {problem}", line)
     return SourceFile(path, rel, kind, text, data, node)
