@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
-from ..classify import _compiled, _phrase, decide
-from ..model import Evidence, PhraseRule, ProviderRule, Registry
-from ..parse.common import find_codes, squash
-from ..parse.reply import parse_reply
+from .. import classify as classify_input  # the function bouncecodes.classify, as the CLI and the checker call it
+from ..classify import _compiled, _phrase
+from ..model import PhraseRule, ProviderRule, Registry
+from ..parse.common import squash
 from .lint import Context, Problem, rule
 
 
@@ -19,22 +18,11 @@ def phrase_example_rule(registry: Registry, example: str) -> str:
 
 
 def provider_example_rule(registry: Registry, provider_id: str, example: str) -> str:
-    """The id of the rule that decides ``example`` when it comes from the provider's first host
-    (or, for a provider without hosts, when recognised from its tokens)."""
-    provider = registry.provider(provider_id)
-    assert provider is not None
-    found = parse_reply(example)
-    if found:
-        evidence = found[0]
-    else:
-        reply, status = find_codes(squash(example))
-        evidence = Evidence(reply=reply, status=status, diagnostic=squash(example))
-    if provider.hosts:
-        evidence = replace(evidence, remote_mta="mx." + provider.hosts[0])
-    from ..classify import recognise_provider
-
-    recognised = recognise_provider(evidence, registry)
-    return decide(evidence, registry, recognised).rule
+    """The rule that decides ``example`` as ``bouncecodes classify --provider <id>`` and the checker's
+    "Whose server refused it?" read it: the very call they make. '' when they find no bounce in it;
+    the rules joined by ', ' when it gives several results that disagree."""
+    rules = dict.fromkeys(r.rule for r in classify_input(example, provider=provider_id, registry=registry))
+    return ", ".join(rules)
 
 
 def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | ProviderRule, int, str]]:
@@ -49,7 +37,7 @@ def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | Provider
             for i, example in enumerate(r.examples):
                 got = provider_example_rule(registry, provider.id, example)
                 if got != r.id:
-                    yield r, i, got
+                    yield r, i, got or f"nothing: `bouncecodes classify --provider {provider.id}` finds no bounce in it"
 
 
 def _holds_examples(data: object) -> bool:
@@ -93,4 +81,5 @@ def examples(ctx: Context) -> Iterator[Problem]:
         yield Problem(f.rel, f.line("rules", index, "examples", i), "examples", f"rules[{index}].examples[{i}]",
                       f"this example of rule '{slug}' is decided by {got}",
                       "make the rule's match (or its reply/status) cover the example, or move the rule above the "
-                      "one that wins; try it with `bouncecodes classify` on the example text")
+                      "one that wins; see it decide with `bouncecodes classify --format text` on the example text "
+                      "(for a provider rule: `bouncecodes classify --provider <id> --format text`)")
