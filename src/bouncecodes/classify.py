@@ -3,7 +3,9 @@
 Precedence, highest first (each step is registry data; the first step that gives a reason wins):
 
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
-2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``);
+2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``): the provider of
+   the remote MTA's host, else the one the reader named (``--provider``), else the one whose token
+   is in the server's text, else the one of the recipient's domain (see :func:`recognise_provider`);
 3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a phrase rule of a reason it
    ``yields_to`` matches the server's text (qmail's ``#5.1.1`` on a full mailbox);
 4. phrase rules on the server's text, files in ``codes/reasons.yaml`` order, rules in file order
