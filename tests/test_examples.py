@@ -101,6 +101,21 @@ def test_text_without_a_code_is_the_named_providers_reply_only_when_its_rules_kn
     assert bouncecodes.classify("Thanks for your order, it ships tomorrow.", provider="google") == []
 
 
+def test_cli_refuses_an_unknown_provider_with_close_names(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    reply = tmp_path / "reply.txt"
+    reply.write_text("550 5.7.1 blocked")
+    assert main(["classify", "--provider", "gmial", str(reply)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown provider 'gmial'" in err and "did you mean gmail?" in err
+    # a provider file added to a checkout but not compiled yet: say so
+    (tmp_path / "codes" / "providers").mkdir(parents=True)
+    (tmp_path / "codes" / "providers" / "acme.yaml").write_text("id: acme\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["classify", "--provider", "acme", str(reply)]) == 2
+    assert "is not compiled yet: run `bouncecodes build`" in capsys.readouterr().err
+
+
 def test_there_are_examples() -> None:
     assert len(PHRASES) >= 50
     assert len(PROVIDERS) >= 30

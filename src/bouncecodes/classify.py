@@ -225,7 +225,7 @@ def find_provider(name: str, registry: Registry | None = None) -> Provider | Non
         return by_word[0]
     counts = Counter(w for ws in words.values() for w in set(ws))
     choices = [value for value, _ in provider_names(registry)] + [w for w, n in counts.items() if n == 1]
-    close = difflib.get_close_matches(wanted, choices, n=5, cutoff=0.6) or [p.id for p in by_word]
+    close = difflib.get_close_matches(wanted, choices, n=5, cutoff=0.7) or [p.id for p in by_word]
     hint = f" — did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
     raise UnknownProviderError(f"unknown provider {name.strip()!r}: name a provider's id, a host of its mail "
                                f"servers or a recipient domain it serves{hint}")

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TextIO
 
 from . import __version__
 from .classify import classify_evidence, find_provider, provider_reply
-from .errors import BounceCodesError, InputError, InputTooLargeError
+from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .lookup import lookup
 from .model import Provider, Registry
 from .output import FIELDS, record
@@ -373,7 +373,7 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
-    provider = find_provider(args.provider, registry) if args.provider else None  # unknown: exit 2, with close names
+    provider = _named_provider(args.provider, registry) if args.provider else None  # unknown: exit 2
     # The modules and the registry live as long as the process: the garbage collector need not
     # scan them again and again, nor at exit (nor copy them into forked workers by touching them).
     gc.freeze()
@@ -418,6 +418,20 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
                   f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable\n")
     return 1 if tally.unreadable else 0
+
+
+def _named_provider(name: str, registry: Registry) -> Provider | None:
+    """``--provider``: the provider meant; unknown, the error names close ones, and a provider file
+    of a checkout that is not compiled yet."""
+    try:
+        return find_provider(name, registry)
+    except UnknownProviderError as exc:
+        here = Path.cwd()
+        for folder in (here, *here.parents):
+            source = folder / "codes" / "providers" / f"{name.strip().lower()}.yaml"
+            if source.is_file():
+                raise UnknownProviderError(f"{exc} ({source} is not compiled yet: run `bouncecodes build`)") from None
+        raise
 
 
 def _worth_workers(files: list[Path | None]) -> bool:
