@@ -42,6 +42,7 @@ def main() -> int:
     print(f"tracebacks found:      {tally.tracebacks}")
     print(f"malformed messages:    {tally.bad_messages}")
     print(f"lint clean, then built: {tally.built}")
+    print(f"lint --fix reordered:  {tally.reordered}")
     print(f"time:                  {seconds:.0f} s ({1000 * seconds / max(tally.runs, 1):.0f} ms per mutation)")
     print("by mutation:           " + ", ".join(f"{k} {v}" for k, v in sorted(tally.by_mutation.items())))
     for outcome in tally.failures[:args.show]:

@@ -4,9 +4,10 @@ Used by tests/test_lint_fuzz.py (a fixed seed, a few hundred edits of a small pa
 benchmarks/lint_fuzz.py (thousands, over all of codes/). Each edit changes one file of a copy of
 codes/ on disk: a reason id, a code, a value's type, a key deleted or renamed, broken YAML, a
 pattern, a list item repeated, two lines swapped, a whole file replaced, a file renamed. Lint then
-runs over the copy (only the edited file is read again), and when it finds nothing the registry is
-compiled as ``bouncecodes build`` would. A run passes when nothing raised and every problem names
-its file and a line of it; the edits of a reason id and of the YAML syntax must also be reported.
+runs over the copy (only the edited file is read again), ``lint --fix`` over the edited file, and
+when lint finds nothing the registry is compiled as ``bouncecodes build`` would. A run passes when
+nothing raised, every problem names its file and a line of it, and the fix kept the data; the edits
+of a reason id and of the YAML syntax must also be reported.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from bouncecodes.build.compile import compile_registry, registry_json
+from bouncecodes.build.fix import fix_text
 from bouncecodes.build.lint import RULES, Problem, lint_sources
 from bouncecodes.build.source import LOADER, SourceFile, load_source, load_sources
 from bouncecodes.model import Registry
@@ -42,6 +44,7 @@ class Outcome:
     file: str
     problems: int = 0
     built: bool = False
+    reordered: bool = False  # lint --fix moved keys of the edited file
     failure: str = ""  # a traceback, or what was wrong with the messages
 
 
@@ -51,6 +54,7 @@ class Tally:
     tracebacks: int = 0
     bad_messages: int = 0
     built: int = 0  # edits after which lint found nothing and the registry compiled
+    reordered: int = 0  # edits after which lint --fix put keys back in order
     by_mutation: dict[str, int] = field(default_factory=dict)
     failures: list[Outcome] = field(default_factory=list)
 
@@ -58,6 +62,7 @@ class Tally:
         self.runs += 1
         self.by_mutation[outcome.mutation] = self.by_mutation.get(outcome.mutation, 0) + 1
         self.built += outcome.built
+        self.reordered += outcome.reordered
         if outcome.failure.startswith("Traceback"):
             self.tracebacks += 1
         elif outcome.failure:
@@ -227,6 +232,11 @@ class Fuzzer:
             problems, ctx = lint_sources(self.codes, sources)
             outcome.problems = len(problems)
             outcome.failure = check(problems, sources, edited, mutation, original.text, ctx.reason_ids())
+            if edited.kind and isinstance(edited.data, dict):  # and `bouncecodes lint --fix`
+                fixed = fix_text(self.codes, edited.kind, edited.text)
+                if fixed is not None and yaml.load(fixed, Loader=LOADER) != edited.data:
+                    outcome.failure = outcome.failure or "lint --fix changed the data"
+                outcome.reordered = fixed is not None and fixed != edited.text
             if not problems:  # what `bouncecodes build` does next
                 data = registry_json(compile_registry(ctx))
                 Registry.from_dict(json.loads(data))

@@ -69,7 +69,7 @@ def _first_unordered(codes: Path, schema: dict[str, Any], node: yaml.Node) -> tu
 def _reorder(lines: list[str], node: yaml.MappingNode, want: list[str]) -> list[str] | None:
     """``lines`` with the key blocks of ``node`` in the order ``want``; None when the layout is not
     one key per line at one column."""
-    if node.flow_style or not node.value:
+    if node.flow_style or not node.value or not all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
         return None
     starts = [k.start_mark.line for k, _ in node.value]
     column = node.value[0][0].start_mark.column
