@@ -7,8 +7,8 @@ import bouncecodes
 PUBLIC = [
     "MAX_INPUT", "BounceCodesError", "EnhancedCode", "Evidence", "InputError", "InputTooLargeError", "Kind",
     "PhraseRule", "Provider", "ProviderRule", "Reason", "Reference", "Registry", "RegistryNotBuiltError",
-    "ReplyCode", "Result", "UnknownCodeError", "__version__", "classify", "classify_evidence", "load_registry",
-    "lookup", "parse", "recognise_provider",
+    "ReplyCode", "Result", "UnknownCodeError", "UnknownProviderError", "__version__", "classify", "classify_evidence",
+    "load_registry", "lookup", "parse", "recognise_provider",
 ]
 
 
@@ -18,13 +18,39 @@ def test_all_is_pinned() -> None:
         assert hasattr(bouncecodes, name), name
 
 
+def test_signatures_are_pinned() -> None:
+    import inspect
+
+    def params(fn: object) -> list[str]:
+        return [f"{p.kind.name}:{p.name}" for p in inspect.signature(fn).parameters.values()]  # type: ignore[arg-type]
+
+    assert params(bouncecodes.classify) == ["POSITIONAL_OR_KEYWORD:data", "KEYWORD_ONLY:limit", "KEYWORD_ONLY:provider",
+                                            "KEYWORD_ONLY:registry"]
+    assert params(bouncecodes.classify_evidence) == ["POSITIONAL_OR_KEYWORD:evidence", "POSITIONAL_OR_KEYWORD:registry",
+                                                     "KEYWORD_ONLY:provider"]
+    assert params(bouncecodes.recognise_provider) == ["POSITIONAL_OR_KEYWORD:evidence", "POSITIONAL_OR_KEYWORD:registry",
+                                                      "POSITIONAL_OR_KEYWORD:named"]
+
+
+def test_classify_with_a_named_provider() -> None:
+    reply = "550 5.7.1 Your message to examplegroup@googlegroups.com was rejected due to spam classification"
+    assert bouncecodes.classify(reply, provider="google-groups")[0].provider == "google-groups"
+    try:
+        bouncecodes.classify(reply, provider="gmial")
+    except bouncecodes.UnknownProviderError as exc:
+        assert "did you mean gmail?" in str(exc)
+    else:
+        raise AssertionError("an unknown provider name was accepted")
+
+
 def test_exception_hierarchy() -> None:
     for exc in (bouncecodes.InputError, bouncecodes.InputTooLargeError, bouncecodes.RegistryNotBuiltError,
-                bouncecodes.UnknownCodeError):
+                bouncecodes.UnknownCodeError, bouncecodes.UnknownProviderError):
         assert issubclass(exc, bouncecodes.BounceCodesError)
     assert issubclass(bouncecodes.InputTooLargeError, bouncecodes.InputError)
     assert issubclass(bouncecodes.InputError, ValueError)
     assert issubclass(bouncecodes.UnknownCodeError, LookupError)
+    assert issubclass(bouncecodes.UnknownProviderError, LookupError)
 
 
 def test_result_to_dict_is_json_ready() -> None:

@@ -584,3 +584,58 @@ def test_python_archives_come_gzipped_whole(checker: Checker, base_url: str) -> 
     assert [n.split("-")[0] for n in archives] == ["bouncecodes", "python_stdlib"]
     assert all(n.endswith(".zip.gz") for n in archives), archives
     assert errors == []
+
+
+# -- whose server refused it ----------------------------------------------------------------------
+
+GMAIL_CONNECT = ("The recipient server did not accept our requests to connect. Learn more at "
+                 "https://support.google.com/mail/answer/7720 [mx.example.jp. 192.0.2.25: timed out]")
+APPLE_SPAMHAUS = ("550 5.7.1 Mail from IP 192.0.2.10 was rejected due to listing in Spamhaus SBL. For details please "
+                  "see http://www.spamhaus.org/query/bl?ip=192.0.2.10")
+
+
+def cli_json_provider(text: str, provider: str) -> list[dict[str, Any]]:
+    """`bouncecodes classify --provider NAME --format json` on ``text`` from standard input."""
+    proc = subprocess.run([sys.executable, "-m", "bouncecodes", "classify", "--provider", provider, "--format", "json",
+                           "--quiet"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_whose_server_refused_it(checker: Checker, base_url: str) -> None:
+    """The optional field beside the text box names the provider for a reply that does not say it:
+    it suggests the registry's names, and the verdict is `bouncecodes classify --provider NAME`'s."""
+    from bouncecodes.classify import provider_names
+
+    page, _, errors = checker
+    page.goto(base_url + "checker/")
+    ready(page)
+    field = page.get_by_label("Whose server refused it?")
+    expect(field).to_have_attribute("list", "bouncecodes-checker-providers")
+    options = page.eval_on_selector_all("#bouncecodes-checker-providers option", "os => os.map(o => [o.value, o.label])")
+    assert [tuple(o) for o in options] == provider_names()
+    assert ["gmail.com", "Google (Gmail, Google Workspace)"] in options
+
+    # without the field: a text without a code is no bounce; Apple's reply goes to Spamhaus's rule
+    assert classify(page, GMAIL_CONNECT) == [] and "No bounce found" in page.inner_text(".bc-status")
+    classify(page, APPLE_SPAMHAUS)
+    assert [r["rule"] for r in page_json(page)] == ["provider:spamhaus/ip-listed"]
+
+    # named by a recipient domain, then by an id: the provider's own rule decides, as in the CLI
+    after_run(page, lambda: (field.fill("icloud.com"), field.press("Enter")))
+    assert page_json(page) == cli_json_provider(APPLE_SPAMHAUS, "icloud.com")
+    assert [r["rule"] for r in page_json(page)] == ["provider:apple/spamhaus-sbl"]
+    check_cards(page, page_json(page))
+    field.fill("gmail.com")
+    cards = classify(page, GMAIL_CONNECT)
+    assert page_json(page) == cli_json_provider(GMAIL_CONNECT, "gmail.com")
+    assert len(cards) == 1 and "provider:google/dsn-connect-failed" in cards[0]
+    check_cards(page, page_json(page))
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / "bouncecodes-checker-provider.png"), full_page=False)
+
+    # a name the registry does not know: said plainly, with the close ones
+    after_run(page, lambda: (field.fill("gmial"), field.press("Enter")))
+    status = page.inner_text(".bc-status")
+    assert status.startswith("unknown provider 'gmial'") and "did you mean gmail?" in status
+    assert page.query_selector_all(".bc-card") == []
+    assert errors == []

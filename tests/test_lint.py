@@ -203,13 +203,94 @@ def test_pattern_problem(pattern: str, bad: bool) -> None:
     assert bool(pattern_problem(pattern)) is bad
 
 
+def test_fix_changes_nothing_in_the_registry(codes: Path) -> None:
+    unfixed: list[str] = []
+    assert fix_codes(codes, unfixed) == [] and unfixed == []
+    for path in sorted(CODES.rglob("*.yaml")):
+        assert (codes / path.relative_to(CODES)).read_bytes() == path.read_bytes(), path
+
+
 def test_fix_reorders_keys(codes: Path) -> None:
     path = codes / "enhanced/X.1.1.yaml"
+    original = path.read_text()
     edit(path, "code: X.1.1\n", "")
     edit(path, "deprecated: false\n", "deprecated: false\ncode: X.1.1\n")
     assert only(lint_codes(codes), "key-order")
-    assert "codes/enhanced/X.1.1.yaml" in fix_codes(codes)
+    assert fix_codes(codes) == ["codes/enhanced/X.1.1.yaml"]
     assert not lint_codes(codes)
-    assert path.read_text().startswith("code: X.1.1\n")
-    fix_codes(codes)  # normalise every file once
-    assert fix_codes(codes) == []  # then it is stable
+    assert path.read_text() == original  # the key went back; nothing else moved
+    assert fix_codes(codes) == []  # and a second run has nothing to do
+
+
+def test_fix_reorders_the_keys_of_a_list_item_and_keeps_the_rest(codes: Path) -> None:
+    path = codes / "providers/google.yaml"
+    original = path.read_text()
+    first_rule = original[original.index("  - id: gcdp-custom-policy\n"):original.index("  - id: 4.2.1-receiving-too-fast")]
+    lines = first_rule.splitlines(keepends=True)
+    assert lines[0].startswith("  - id:") and lines[3].startswith("    reason:")
+    # reason first, then a comment and the id: what a contributor might write
+    shuffled = ["  - " + lines[3][4:], "    # the rule's slug\n", "    " + lines[0][4:], *lines[1:3], *lines[4:]]
+    path.write_text(original.replace(first_rule, "".join(shuffled)).replace(
+        'id: google\nname: "Google (Gmail, Google Workspace)"\n', 'name: "Google (Gmail, Google Workspace)"\nid: google\n'))
+    assert len(only(lint_codes(codes), "key-order")) == 2
+    assert fix_codes(codes) == ["codes/providers/google.yaml"]
+    assert lint_codes(codes) == []
+    fixed = path.read_text()
+    # the comment travels with its key (to the item's dash column); every other line is as written
+    assert fixed == original.replace("  - id: gcdp-custom-policy\n", "  # the rule's slug\n  - id: gcdp-custom-policy\n")
+    assert fix_codes(codes) == [] and path.read_text() == fixed
+
+
+def test_lint_reports_an_unknown_reason_of_a_provider_rule_and_skips_its_examples(codes: Path) -> None:
+    path = codes / "providers/google.yaml"
+    edit(path, "    reason: policyviolation\n", "    reason: suspended\n")
+    problems = lint_codes(codes)
+    reason = only(problems, "known-reason")
+    assert len(reason) == 1 and reason[0].line == line_of(path, "reason: suspended")
+    assert "did you mean 'suspend'" in reason[0].format()
+    notes = only(problems, "examples")
+    assert [(p.file, p.field) for p in notes] == [("codes/providers/google.yaml", "")]
+    assert "not checked" in notes[0].message
+
+
+def test_all_problems_of_a_file_in_one_run(codes: Path) -> None:
+    path = codes / "providers/google.yaml"
+    text = path.read_text()
+    start = text.index("    source:")
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:])
+    edit(path, "    reason: policyviolation\n", "    reason: authfailures\n")
+    edit(path, "status: \"4.2.1\"", "status: \"4.2\"")
+    found = {(p.rule, p.field) for p in lint_codes(codes) if p.file == "codes/providers/google.yaml"}
+    assert {("schema", "rules[0].source"), ("known-reason", "rules[0].reason"), ("schema", "rules[1].status"),
+            ("examples", "")} <= found, found
+
+
+def test_a_schema_error_elsewhere_leaves_other_files_checked(codes: Path) -> None:
+    """A broken file is left out of the compiled registry; the examples of the other files are still
+    checked against the rest."""
+    edit(codes / "reply/421.yaml", "title:", "title: [unclosed")
+    import yaml
+
+    path = codes / "phrases/mailboxfull.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["rules"][0]["examples"].append("550 5.1.1 no such user here")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    problems = lint_codes(codes)
+    assert only(problems, "yaml-syntax")
+    assert [p.file for p in only(problems, "examples")] == ["codes/phrases/mailboxfull.yaml"]
+
+
+@pytest.mark.parametrize("command", ["lint", "build"])
+def test_commands_report_an_unknown_reason_without_a_traceback(codes: Path, tmp_path: Path, command: str) -> None:
+    import subprocess
+    import sys
+
+    edit(codes / "providers/google.yaml", "    reason: policyviolation\n", "    reason: suspended\n")
+    args = [sys.executable, "-m", "bouncecodes", command, "--codes", str(codes)]
+    if command == "build":
+        args += ["--out", str(tmp_path / "registry.json")]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "unknown reason 'suspended'" in run.stdout and "did you mean 'suspend'?" in run.stdout
+    assert not (tmp_path / "registry.json").exists()

@@ -265,6 +265,50 @@ def test_checker_worker_protocol(runtime_zip: Path, stdlib_zip: Path, tmp_path: 
         assert got.get("text", text) == text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
+def run_worker(node: str, runtime_zip: Path, stdlib_zip: Path, items: list[Any]) -> list[dict[str, Any]]:
+    """Every message overrides/checker/worker.js posts for ``items`` (see worker_harness.mjs)."""
+    cmd = [node, str(ROOT / "tests" / "pyodide" / "worker_harness.mjs"), "--zip", str(runtime_zip),
+           "--stdlib-url", str(stdlib_zip)]
+    proc = subprocess.run(cmd, input=json.dumps(items), capture_output=True, text=True, encoding="utf-8",
+                          timeout=180, cwd=ROOT)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("BOUNCECODES-WORKER ")]
+    if proc.returncode != 0 or len(lines) != 1:
+        pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[0].split(" ", 1)[1])["messages"]  # type: ignore[no-any-return]
+
+
+def test_checker_decides_every_provider_example_as_lint_does(runtime_zip: Path, stdlib_zip: Path) -> None:
+    """The checker's "Whose server refused it?" field: each provider example, with its provider's id
+    (or, for every fifth, a host suffix the page suggests), is decided by its own rule, as lint and
+    `bouncecodes classify --provider` decide it (tests/test_examples.py); the ready state carries the
+    suggestions; an unknown name answers an error that names close ones."""
+    from bouncecodes.build.examples import provider_example_rule
+    from bouncecodes.classify import provider_names
+
+    registry = bouncecodes.load_registry()
+    cases = []
+    for p in registry.providers:
+        for r in p.rules:
+            for n, example in enumerate(r.examples):
+                name = p.hosts[0] if p.hosts and n % 5 == 4 else p.id
+                cases.append((r.id, {"text": example, "provider": name}))
+    assert len(cases) >= 300
+    items = [item for _, item in cases] + [{"text": "550 5.7.1 blocked", "provider": "gmial"}]
+    messages = run_worker(require_node(), runtime_zip, stdlib_zip, items)
+    ready = [m for m in messages if m.get("state") == "ready"]
+    assert len(ready) == 1 and [tuple(x) for x in ready[0]["providers"]] == provider_names(registry)
+    answers = {m["id"]: m for m in messages if "id" in m}
+    wrong = []
+    for i, (rule_id, item) in enumerate(cases):
+        rules = [r["rule"] for r in answers[i].get("results", [])]
+        lint = provider_example_rule(registry, rule_id.split(":")[1].split("/")[0], item["text"])
+        if rules != [rule_id] or lint != rule_id:
+            wrong.append((rule_id, item["provider"], rules, lint))
+    assert not wrong, f"{len(wrong)} of {len(cases)}: {wrong[:5]}"
+    unknown = answers[len(cases)]
+    assert unknown["kind"] == "UnknownProviderError" and "did you mean gmail?" in unknown["error"]
+
+
 def cli_records(texts: list[str], folder: Path) -> dict[str, list[dict[str, Any]]]:
     """``bouncecodes classify --format jsonl`` over the texts saved as files: the records by file name."""
     for i, text in enumerate(texts):

@@ -60,6 +60,7 @@
     pending: new Map(), // id -> {resolve, reject, timer}
     listeners: new Set(),
     loadTimer: null,
+    providers: [], // [[name, provider's name], ...] from the registry, once Python is ready
 
     onState(listener) {
       this.listeners.add(listener);
@@ -108,6 +109,7 @@
       if (message.type === "state") {
         if (message.state === "ready") {
           clearTimeout(this.loadTimer);
+          if (Array.isArray(message.providers)) this.providers = message.providers;
           mark("bouncecodes:ready", { ms: message.ms, python: message.python, runtime: message.runtime });
           document.dispatchEvent(new CustomEvent("bouncecodes:ready")); // defer-search.js waits for it
           this.setState("ready", "");
@@ -141,7 +143,7 @@
       document.dispatchEvent(new CustomEvent("bouncecodes:failed")); // defer-search.js stops waiting
     },
 
-    // input: {text} or {bytes: Uint8Array, label}. Resolves to the worker's answer:
+    // input: {text, provider?} or {bytes: Uint8Array, label, provider?}. Resolves to the worker's answer:
     // {results, json, pages, text?} (see worker.js).
     classify(input) {
       if (!this.worker) this.start();
@@ -466,6 +468,33 @@
     input.setAttribute("autocapitalize", "off");
     input.placeholder = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown";
 
+    // Whose server refused it: for a bare reply, which names no server, the provider's own rules then
+    // apply (bouncecodes classify --provider NAME). Suggestions: the registry's provider ids and domains.
+    const who = el("p", "bc-form__provider");
+    const whoId = `${ROOT_ID}-provider`;
+    const whoLabel = el("label", "bc-form__provider-label", "Whose server refused it?");
+    whoLabel.htmlFor = whoId;
+    const whoInput = el("input", "bc-form__provider-input");
+    Object.assign(whoInput, { id: whoId, type: "text", spellcheck: false, autocomplete: "off",
+                              placeholder: "optional: gmail.com, outlook.com, yahoo…" });
+    whoInput.setAttribute("autocapitalize", "off");
+    whoInput.setAttribute("list", `${ROOT_ID}-providers`);
+    const whoList = el("datalist");
+    whoList.id = `${ROOT_ID}-providers`;
+    const whoHint = el("span", "bc-form__hint", "for a reply that does not say which server sent it");
+    whoHint.id = `${ROOT_ID}-provider-hint`;
+    whoInput.setAttribute("aria-describedby", whoHint.id);
+    who.append(whoLabel, " ", whoInput, " ", whoHint, whoList);
+    const suggest = () => {
+      if (whoList.childElementCount || !engine.providers.length) return;
+      whoList.append(...engine.providers.map(([value, name]) => {
+        const option = document.createElement("option");
+        option.value = value;
+        option.label = name;
+        return option;
+      }));
+    };
+
     const bar = el("div", "bc-form__bar");
     const button = el("button", "md-button md-button--primary bc-form__submit", "Classify");
     button.type = "submit";
@@ -517,7 +546,7 @@
 
     const privacy = el("p", "bc-privacy", "Runs entirely in your browser (Python compiled to WebAssembly): the text you paste is not sent anywhere.");
 
-    form.append(label, input, bar, examples);
+    form.append(label, input, who, bar, examples);
     root.append(form, status, shareOut, results, json, privacy);
 
     let busy = false;
@@ -528,6 +557,7 @@
     };
     const off = engine.onState((state, message) => {
       if (!root.isConnected) return queueMicrotask(() => off());
+      if (state === "ready") suggest();
       if (busy) return;
       // progress never hides a message meant for the reader (a refused file, a damaged link)
       if (state === "loading" && status.dataset.kind !== "error") showStatus(message || "Loading Python…", "loading");
@@ -565,7 +595,9 @@
       root.setAttribute("aria-busy", "true");
       showStatus(engine.state === "ready" ? "Classifying…" : "Loading Python, then classifying…", "loading");
       try {
-        const answer = await engine.classify(fromFile ? { bytes: fromFile.bytes, label: fromFile.label } : { text });
+        const provider = whoInput.value.trim();
+        const answer = await engine.classify(fromFile ? { bytes: fromFile.bytes, label: fromFile.label, provider }
+          : { text, provider });
         if (!root.isConnected) return;
         const shown = typeof answer.text === "string" ? answer.text : text;
         if (fromFile && input.value === fromFile.text) {
@@ -598,7 +630,7 @@
         if (!root.isConnected) return;
         results.replaceChildren();
         json.hidden = true;
-        const prefix = err.kind === "InputTooLargeError" || err.kind === "InputError" ? "" : "Error: ";
+        const prefix = ["InputTooLargeError", "InputError", "UnknownProviderError"].includes(err.kind) ? "" : "Error: ";
         showStatus(`${prefix}${err.message || err}`, "error");
       } finally {
         busy = false;
@@ -720,6 +752,9 @@
       setTimeout(() => { copyJson.textContent = "Copy JSON"; }, 2000);
     });
 
+    whoInput.addEventListener("change", () => { // a verdict on the page follows the field
+      if (results.childElementCount && input.value.trim()) run();
+    });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       if (!button.disabled) run();

@@ -3,8 +3,10 @@
 // Started by checker.js as `new Worker(url, { type: "module" })`. Protocol (all messages are plain objects):
 //
 //   page → worker  {type: "init", indexURL, runtimeURL, stdLibURL?}    once, first
-//   page → worker  {id, text, label?} or {id, bytes: Uint8Array, label?} classify one paste or one file
-//   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?}
+//   page → worker  {id, text, label?, provider?} or {id, bytes: Uint8Array, label?, provider?}
+//                                                                       classify one paste or one file
+//   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?,
+//                   providers?}
 //   worker → page  {id, results, json, pages, text?}                    the answer
 //   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal"}
 //
@@ -14,7 +16,11 @@
 // `pages`: per result, the site pages of its reply code, enhanced code, reason, provider and rule,
 // relative to the site root ("" where the registry has no page); and, when the text the classifier
 // read differs from what was sent (bytes, or \r line ends), `text`: that text. Result spans are
-// offsets, in code points, into `text` (or into the text sent).
+// offsets, in code points, into `text` (or into the text sent). `provider` is what the reader typed
+// into "Whose server refused it?": passed to bouncecodes.classify(data, provider=...), the same call as
+// `bouncecodes classify --provider NAME` (an unknown name answers an UnknownProviderError listing close
+// matches). The ready state carries `providers`: [[name, the provider's name], ...], every name that
+// call takes (ids and host suffixes, recipient domains among them), for the field's suggestions.
 //
 // indexURL is the versioned Pyodide folder (…/pyodide/314.0.7/), runtimeURL the content-hashed
 // bouncecodes-<hash>.zip, stdLibURL the optional trimmed python_stdlib-<hash>.zip. Requests that
@@ -25,6 +31,7 @@ const GLUE = `
 import json, sys
 sys.path.insert(0, RUNTIME_PATH)
 import bouncecodes
+from bouncecodes.classify import provider_names as _provider_names
 from bouncecodes.output import record as _record
 from bouncecodes.parse.common import to_text
 
@@ -63,11 +70,11 @@ def _pages(r):
     }
 
 
-def _bouncecodes_classify(data, label="-"):
+def _bouncecodes_classify(data, label="-", provider=""):
     if not isinstance(data, str):
         data = bytes(data.to_py())  # a Uint8Array: the file's bytes, undecoded
     try:
-        results = bouncecodes.classify(data)
+        results = bouncecodes.classify(data, provider=provider)
     except bouncecodes.BounceCodesError as exc:
         return json.dumps({"error": str(exc), "kind": type(exc).__name__})
     answer = {
@@ -79,6 +86,10 @@ def _bouncecodes_classify(data, label="-"):
     if text != data:
         answer["text"] = text
     return json.dumps(answer, ensure_ascii=False)
+
+
+def _bouncecodes_providers():
+    return json.dumps(_provider_names(_registry), ensure_ascii=False)
 
 `;
 
@@ -158,10 +169,11 @@ async function load({ indexURL, runtimeURL, stdLibURL, runtimeGzURL, stdLibGzURL
   post({ type: "state", state: "loading", message: "Loading Python (step 3 of 3: warming up the classifier)…" });
   pyodide.runPython(WARM_UP);
   const classify = pyodide.globals.get("_bouncecodes_classify");
+  const providers = JSON.parse(pyodide.runPython("_bouncecodes_providers()"));
   const now = performance.now();
   // ms: the whole start; python: until loadPyodide resolved; runtime: the runtime's import and warm-up
   post({ type: "state", state: "ready", ms: Math.round(now - started), python: Math.round(pythonUp - started),
-         runtime: Math.round(now - pythonUp) });
+         runtime: Math.round(now - pythonUp), providers });
   return classify;
 }
 
@@ -176,6 +188,7 @@ self.addEventListener("message", async (event) => {
   const { id, text, bytes } = message;
   if (id === undefined) return;
   const label = typeof message.label === "string" && message.label ? message.label : "-";
+  const provider = typeof message.provider === "string" ? message.provider : "";
   if (typeof text !== "string" && !(bytes instanceof Uint8Array)) {
     post({ id, error: "Expected text or bytes to classify.", kind: "InputError" });
     return;
@@ -186,7 +199,7 @@ self.addEventListener("message", async (event) => {
   }
   try {
     const classify = await ready;
-    const answer = JSON.parse(classify(typeof text === "string" ? text : bytes, label));
+    const answer = JSON.parse(classify(typeof text === "string" ? text : bytes, label, provider));
     post(answer.error === undefined ? { id, ...answer } : { id, error: answer.error, kind: answer.kind });
   } catch (err) {
     post({ id, error: String((err && err.message) || err), kind: "internal" });

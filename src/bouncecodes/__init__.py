@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import operator
 
-from .classify import classify_evidence, recognise_provider
+from .classify import classify_evidence, find_provider, provider_reply, recognise_provider
 from .errors import (
     BounceCodesError,
     InputError,
     InputTooLargeError,
     RegistryNotBuiltError,
     UnknownCodeError,
+    UnknownProviderError,
 )
 from .lookup import lookup
 from .model import (
@@ -57,6 +58,7 @@ __all__ = [
     "ReplyCode",
     "Result",
     "UnknownCodeError",
+    "UnknownProviderError",
     "__version__",
     "classify",
     "classify_evidence",
@@ -67,19 +69,25 @@ __all__ = [
 ]
 
 
-def classify(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Result]:
+def classify(data: str | bytes, *, limit: int = MAX_INPUT, provider: str = "",
+             registry: Registry | None = None) -> list[Result]:
     """Classify a server reply, a bounce email (bytes or text), an mbox or MTA log lines.
 
     Returns one :class:`Result` per recipient found (an empty list when the input holds no bounce).
+    ``provider`` names whose server answered, for input that does not say it (a bare reply): a
+    provider id, a host of its servers or a recipient domain (``"google"``, ``"gmail.com"``); its
+    rules then apply as if the reply came from its host. An unknown name raises
+    :class:`UnknownProviderError`. ``registry``: another compiled registry than the installed one.
 
     >>> r = classify("host mx.example.com[192.0.2.1] said: 552 5.2.2 mailbox full (in reply to RCPT TO command)")[0]
     >>> r.reason, r.permanent, r.hard, r.rule
     ('mailboxfull', True, False, 'enhanced:X.2.2')
     """
-    registry = load_registry()
-    found = parse(data, limit=limit)
+    registry = registry or load_registry()
+    named = find_provider(provider, registry) if provider else None
+    found = parse(data, limit=limit) or (provider_reply(data, named, registry) if named else [])
     if len(found) < 2:
-        return [classify_evidence(e, registry) for e in found]
+        return [classify_evidence(e, registry, provider=named) for e in found]
     # a large export repeats the same failure for many addresses: decide each distinct one once (the
     # verdict reads the recipient only for its domain, which stays in the key)
     decided: dict[tuple[object, ...], Result] = {}
@@ -90,7 +98,7 @@ def classify(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Result]:
         verdict = decided.get(key)
         if verdict is None:
             verdict = decided[key] = classify_evidence(dataclasses.replace(e, recipient="@" + domain, span=(0, 0)),
-                                                       registry)
+                                                       registry, provider=named)
         results.append(dataclasses.replace(verdict, recipient=e.recipient, span=e.span))
     return results
 

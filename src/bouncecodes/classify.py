@@ -3,7 +3,9 @@
 Precedence, highest first (each step is registry data; the first step that gives a reason wins):
 
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
-2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``);
+2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``): the provider of
+   the remote MTA's host, else the one the reader named (``--provider``), else the one whose token
+   is in the server's text, else the one of the recipient's domain (see :func:`recognise_provider`);
 3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a program's message that the program
    writes with that very code, in either class, matches the server's text
    (``software:postfix/unknown-local-recipient``: the program says what it means by the code), or a
@@ -50,16 +52,21 @@ found):
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .errors import UnknownProviderError
 from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, SoftwareMessage
+from .parse import is_binary
+from .parse.common import find_codes, squash, to_text
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
-__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "matching_word_rules", "reads_as_failure",
-           "recognise_provider", "word_rules"]
+__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "find_provider", "matching_word_rules",
+           "provider_names", "provider_reply", "reads_as_failure", "recognise_provider", "word_rules"]
 
 #: a rule that reads the server's words: a program's own message, or a phrase rule
 WordRule = SoftwareMessage | PhraseRule
@@ -210,9 +217,11 @@ def _by_host(hosts: dict[str, Provider], host: str) -> Provider | None:
     return found
 
 
-def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> Provider | None:
-    """The provider that answered: by remote MTA host, then by a token in its text, then by the
-    recipient's domain."""
+def recognise_provider(evidence: Evidence, registry: Registry | None = None,
+                       named: Provider | None = None) -> Provider | None:
+    """The provider that answered: by the remote MTA's host; else the provider the reader ``named``
+    (``--provider``, the checker's "Whose server refused it?": see :func:`find_provider`); else by a
+    token in the server's text; else by the recipient's domain (when no remote MTA is known)."""
     registry = registry or load_registry()
     compiled = _compiled(registry)
     remote = evidence.remote_mta.lower()
@@ -220,6 +229,8 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
         found = _by_host(compiled.hosts, remote)
         if found is not None:
             return found
+    if named is not None:
+        return named
     text = evidence.diagnostic[:MAX_TEXT]
     if text:
         lowered = text.lower()
@@ -237,6 +248,64 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     if domain and not remote:
         return _by_host(compiled.hosts, domain)
     return None
+
+
+def provider_names(registry: Registry | None = None) -> list[tuple[str, str]]:
+    """What a reader can call each provider, with its name: its id, then the host suffixes it lists
+    (the domains of its mail servers, and recipient domains such as gmail.com), in registry order."""
+    registry = registry or load_registry()
+    names = [(p.id, p.name) for p in registry.providers]
+    return names + [(h, p.name) for p in registry.providers for h in p.hosts]
+
+
+def find_provider(name: str, registry: Registry | None = None) -> Provider | None:
+    """The provider a reader means by ``name``: an id (``google``), a name or a word of it
+    (``Gmail``), a host of its mail servers (``mx.google.com``) or a recipient domain or address it
+    serves (``gmail.com``, ``bob@gmail.com``). None for an empty name; raises
+    :class:`~bouncecodes.UnknownProviderError`, naming close matches, when nothing fits."""
+    registry = registry or load_registry()
+    wanted = name.strip().lower().rstrip(".")
+    if not wanted:
+        return None
+    found = registry.provider(wanted)
+    if found is not None:
+        return found
+    host = wanted.rpartition("@")[2].strip("<>[] ")
+    found = _by_host(_compiled(registry).hosts, host) if host else None
+    if found is not None:
+        return found
+    for p in registry.providers:
+        if p.name.lower() == wanted:
+            return p
+    words = {p.id: re.findall(r"[\w.-]{3,}", p.name.lower()) for p in registry.providers}
+    by_word = [p for p in registry.providers if wanted in words[p.id]]
+    if len(by_word) == 1:
+        return by_word[0]
+    counts = Counter(w for ws in words.values() for w in set(ws))
+    choices = [value for value, _ in provider_names(registry)] + [w for w, n in counts.items() if n == 1]
+    close = difflib.get_close_matches(wanted, choices, n=5, cutoff=0.7) or [p.id for p in by_word]
+    hint = f" — did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
+    raise UnknownProviderError(f"unknown provider {name.strip()!r}: name a provider's id, a host of its mail "
+                               f"servers or a recipient domain it serves{hint}")
+
+
+def provider_reply(data: str | bytes, provider: Provider, registry: Registry | None = None) -> list[Evidence]:
+    """For input in which :func:`~bouncecodes.parse.parse` found nothing, when the reader named the
+    provider: the text taken for that provider's own reply, if one of its rules recognises the words
+    (Gmail's "The recipient server did not accept our requests to connect…", which holds no code);
+    else nothing."""
+    if is_binary(data):
+        return []
+    text = to_text(data)
+    words = squash(text)
+    if not words:
+        return []
+    reply, status = find_codes(words)
+    lead = len(text) - len(text.lstrip())
+    evidence = Evidence(reply=reply, status=status, diagnostic=words, source="reply", span=(lead, len(text.rstrip())))
+    if _decide(evidence, registry or load_registry(), provider).rule.startswith(f"provider:{provider.id}/"):
+        return [evidence]
+    return []
 
 
 def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), status: str = "") -> Decision | None:
@@ -403,10 +472,12 @@ def _permanent(evidence: Evidence) -> bool:
     return evidence.action != "delayed"
 
 
-def classify_evidence(evidence: Evidence, registry: Registry | None = None) -> Result:
-    """The verdict for one piece of evidence."""
+def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
+                      provider: Provider | None = None) -> Result:
+    """The verdict for one piece of evidence; ``provider``: the one the reader named, for evidence
+    that does not say which answered (see :func:`recognise_provider`)."""
     registry = registry or load_registry()
-    provider = recognise_provider(evidence, registry) if evidence.kind is Kind.FAILURE else None
+    provider = recognise_provider(evidence, registry, provider) if evidence.kind is Kind.FAILURE else None
     decision = decide(evidence, registry, provider)
     reason = registry.reason(decision.reason)
     permanent = reason.bounce and _permanent(evidence)

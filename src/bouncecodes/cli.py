@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from . import __version__
-from .classify import classify_evidence
-from .errors import BounceCodesError, InputError, InputTooLargeError
+from .classify import classify_evidence, find_provider, provider_reply
+from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .lookup import lookup
-from .model import Registry
+from .model import Provider, Registry
 from .output import FIELDS, record
 from .parse import MAX_INPUT, iter_mbox, parse
 from .parse.common import to_text
@@ -147,8 +147,9 @@ Event = tuple[str, Any]
 class _Classifier:
     """Documents → events, for one output format."""
 
-    def __init__(self, fmt: str, quiet: bool, registry: Registry) -> None:
+    def __init__(self, fmt: str, quiet: bool, registry: Registry, provider: Provider | None = None) -> None:
         self.fmt, self.quiet, self.registry = fmt, quiet, registry
+        self.provider = provider  # --provider: whose server answered, for input that does not say it
         self._csv: tuple[io.StringIO, Any] | None = None
 
     def _row(self, rec: dict[str, Any]) -> str:
@@ -168,13 +169,15 @@ class _Classifier:
             if len(data) > MAX_INPUT:
                 raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
             evidence = parse(data)
+            if not evidence and self.provider is not None:
+                evidence = provider_reply(data, self.provider, self.registry)
         except InputError as exc:
             return [("n", (1, 0, 0, 1)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
         if not evidence:
             return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
         events: list[Event] = [("n", (1, len(evidence), 0, 0))]
         for e in evidence:
-            rec = record(label, classify_evidence(e, self.registry))
+            rec = record(label, classify_evidence(e, self.registry, provider=self.provider))
             if self.fmt == "jsonl":
                 events.append(("out", json.dumps(rec, ensure_ascii=False) + "\n"))
             elif self.fmt == "json":
@@ -370,6 +373,7 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
+    provider = _named_provider(args.provider, registry) if args.provider else None  # unknown: exit 2
     # The modules and the registry live as long as the process: the garbage collector need not
     # scan them again and again, nor at exit (nor copy them into forked workers by touching them).
     gc.freeze()
@@ -381,7 +385,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         import csv
 
         csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
-    classifier = _Classifier(fmt, args.quiet, registry)
+    classifier = _Classifier(fmt, args.quiet, registry, provider)
 
     def apply(events: list[Event]) -> None:
         for kind, value in events:
@@ -414,6 +418,20 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
                   f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable\n")
     return 1 if tally.unreadable else 0
+
+
+def _named_provider(name: str, registry: Registry) -> Provider | None:
+    """``--provider``: the provider meant; unknown, the error names close ones, and a provider file
+    of a checkout that is not compiled yet."""
+    try:
+        return find_provider(name, registry)
+    except UnknownProviderError as exc:
+        here = Path.cwd()
+        for folder in (here, *here.parents):
+            source = folder / "codes" / "providers" / f"{name.strip().lower()}.yaml"
+            if source.is_file():
+                raise UnknownProviderError(f"{exc} ({source} is not compiled yet: run `bouncecodes build`)") from None
+        raise
 
 
 def _worth_workers(files: list[Path | None]) -> bool:
@@ -572,6 +590,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing reads standard input")
     c.add_argument("--format", choices=["text", "json", "jsonl", "csv"], help="text on a terminal, else jsonl")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no per-input notes on stderr")
+    c.add_argument("-p", "--provider", metavar="NAME",
+                   help="whose server answered, for input that does not say it (a bare reply): a provider id, a host "
+                        "of its servers or a recipient domain, e.g. google, gmail.com (see `bouncecodes providers`)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
     c.set_defaults(func=cmd_classify)

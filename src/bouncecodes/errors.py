@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["BounceCodesError", "InputError", "InputTooLargeError", "RegistryNotBuiltError", "UnknownCodeError"]
+__all__ = ["BounceCodesError", "InputError", "InputTooLargeError", "RegistryNotBuiltError", "UnknownCodeError",
+           "UnknownProviderError"]
 
 
 class BounceCodesError(Exception):
@@ -15,6 +16,11 @@ class RegistryNotBuiltError(BounceCodesError):
 
 class UnknownCodeError(BounceCodesError, LookupError):
     """A code is well formed but the registry has no entry for it."""
+
+
+class UnknownProviderError(BounceCodesError, LookupError):
+    """A provider was named (``classify(..., provider=...)``, ``--provider``) that the registry does
+    not know by that id, name, host or recipient domain; the message lists close matches."""
 
 
 class InputError(BounceCodesError, ValueError):

@@ -2,9 +2,10 @@
 //
 //   node tests/pyodide/worker_harness.mjs --zip RUNTIME.zip [--index-url DIR] [--stdlib-url ZIP] < texts.json
 //
-// stdin: a JSON list of strings. The worker module is imported into this process with a stand-in
-// `self` (postMessage/addEventListener) and a `fetch` that reads file: URLs; then it gets the init
-// message and one {id, text} request per string, all at once, before Python has loaded.
+// stdin: a JSON list of strings, or of {text, provider} objects (what the page sends when the reader
+// filled in "Whose server refused it?"). The worker module is imported into this process with a
+// stand-in `self` (postMessage/addEventListener) and a `fetch` that reads file: URLs; then it gets the
+// init message and one {id, text[, provider]} request per item, all at once, before Python has loaded.
 // stdout: one line, "BOUNCECODES-WORKER " + JSON of {"messages": [every message the worker posted, in order]}.
 
 import { readFileSync } from "node:fs";
@@ -64,7 +65,7 @@ const init = {
 };
 if (args.stdLibURL) init.stdLibURL = args.stdLibURL;
 send(init);
-texts.forEach((text, id) => send({ id, text }));
+texts.forEach((item, id) => send(typeof item === "string" ? { id, text: item } : { id, ...item }));
 if (texts.length === 0) finish();
 const timer = setTimeout(() => {
   process.stderr.write("worker_harness.mjs: no answer within 60 s\n");
@@ -72,5 +73,5 @@ const timer = setTimeout(() => {
 }, 60000);
 await done;
 clearTimeout(timer);
-process.stdout.write(`${MARKER}${JSON.stringify({ messages })}\n`);
-process.exit(0);
+// a pipe takes a long line in several writes: exit once it has all of it
+process.stdout.write(`${MARKER}${JSON.stringify({ messages })}\n`, () => process.exit(0));

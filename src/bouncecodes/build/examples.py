@@ -4,8 +4,8 @@ classify as declared."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .. import classify as classify_input  # the function bouncecodes.classify, as the CLI and the checker call it
 from ..classify import _compiled, _phrase, decide
 from ..model import Evidence, PhraseRule, ProviderRule, Registry, SoftwareMessage
 from ..parse.common import find_codes, squash
@@ -38,17 +38,11 @@ def software_example_rule(registry: Registry, example: str) -> str:
 
 
 def provider_example_rule(registry: Registry, provider_id: str, example: str) -> str:
-    """The id of the rule that decides ``example`` when it comes from the provider's first host
-    (or, for a provider without hosts, when recognised from its tokens)."""
-    provider = registry.provider(provider_id)
-    assert provider is not None
-    evidence = example_evidence(example)
-    if provider.hosts:
-        evidence = replace(evidence, remote_mta="mx." + provider.hosts[0])
-    from ..classify import recognise_provider
-
-    recognised = recognise_provider(evidence, registry)
-    return decide(evidence, registry, recognised).rule
+    """The rule that decides ``example`` as ``bouncecodes classify --provider <id>`` and the checker's
+    "Whose server refused it?" read it: the very call they make. '' when they find no bounce in it;
+    the rules joined by ', ' when it gives several results that disagree."""
+    rules = dict.fromkeys(r.rule for r in classify_input(example, provider=provider_id, registry=registry))
+    return ", ".join(rules)
 
 
 def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | ProviderRule | SoftwareMessage, int, str]]:
@@ -61,13 +55,11 @@ def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | Provider
             if got != p.id:
                 yield p, i, got or "no phrase rule"
     for provider in registry.providers:
-        if any(r.reason not in known for r in provider.rules):
-            continue  # deciding would need the missing reason
         for r in provider.rules:
             for i, example in enumerate(r.examples):
                 got = provider_example_rule(registry, provider.id, example)
                 if got != r.id:
-                    yield r, i, got
+                    yield r, i, got or f"nothing: `bouncecodes classify --provider {provider.id}` finds no bounce in it"
     if any(m.reason not in known for s in registry.software for m in s.messages):
         return
     for program in registry.software:
@@ -79,33 +71,65 @@ def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | Provider
 
 
 def compiled_registry(ctx: Context) -> Registry | None:
-    """The registry of a linted context, compiled once for the rules that need it; None when it
-    cannot be compiled (other rules then say why)."""
+    """The registry of the files without a blocking problem, compiled once for the rules that need it;
+    None when it cannot be compiled (the reason vocabulary itself has problems: other rules say why)."""
     from .compile import compile_registry
 
     cache = ctx.__dict__
     if "_registry" not in cache:
-        try:
-            cache["_registry"] = compile_registry(ctx) if ctx.of("reasons") else None
-        except (KeyError, ValueError):
-            cache["_registry"] = None
+        part = ctx.compilable()
+        registry: Registry | None = None
+        if part.of("reasons") and len(part.of("reasons")) == len(ctx.of("reasons")):
+            try:
+                registry = compile_registry(part)
+            except (KeyError, ValueError, TypeError):  # pragma: no cover - the blocking rules should prevent it
+                registry = None
+        cache["_registry"] = registry
+        cache["_compiled_part"] = part
     found: Registry | None = cache["_registry"]
     return found
 
 
+def compiled_part(ctx: Context) -> Context:
+    """The part of ``ctx`` that :func:`compiled_registry` compiled."""
+    compiled_registry(ctx)
+    part: Context = ctx.__dict__["_compiled_part"]
+    return part
+
+
+def _holds_examples(data: object) -> bool:
+    if isinstance(data, dict):
+        return "examples" in data or any(_holds_examples(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_holds_examples(v) for v in data)
+    return False
+
+
 @rule("examples")
 def examples(ctx: Context) -> Iterator[Problem]:
+    # a file with a blocking problem is left out of the compiled registry: say what is not checked
+    blocked = ctx.blocked()
+    for source in ctx.sources:
+        first = blocked.get(source.rel)
+        if first is None:
+            continue
+        if source.kind == "reasons":
+            yield Problem(source.rel, first.line, "examples", "",
+                          "no example is checked: the registry cannot be compiled while the reason vocabulary has problems",
+                          "fix the other problems of this file, then run lint again")
+        elif _holds_examples(source.data):
+            yield Problem(source.rel, first.line, "examples", "",
+                          "the examples of this file are not checked while it has the other problems listed for it",
+                          "fix those first (the file is left out of the compiled registry until then), then run lint again")
     registry = compiled_registry(ctx)
     if registry is None:
         return
-    files = {f"phrase:{f.data['reason']}": f for f in ctx.of("phrases")}
-    files.update({f"provider:{f.data['id']}": f for f in ctx.of("provider")})
-    files.update({f"software:{f.data['id']}": f for f in ctx.of("software")})
-    known = {r.id for r in registry.reasons}
+    part = compiled_part(ctx)
+    files = {f"phrase:{f.data['reason']}": f for f in part.of("phrases")}
+    files.update({f"provider:{f.data['id']}": f for f in part.of("provider")})
+    files.update({f"software:{f.data['id']}": f for f in part.of("software")})
     programs = {m.id: m for s in registry.software for m in s.messages}
     for r, i, got in example_failures(registry):
-        if r.reason not in known:
-            continue
         prefix, _, slug = r.id.rpartition("/")
         f = files.get(prefix)
         if f is None:
@@ -124,4 +148,5 @@ def examples(ctx: Context) -> Iterator[Problem]:
         yield Problem(f.rel, f.line(key, index, "examples", i), "examples", f"{key}[{index}].examples[{i}]",
                       f"this example of {key[:-1]} '{slug}' is decided by {got}",
                       "make the rule's match (or its reply/status) cover the example, or move the rule above the "
-                      "one that wins; try it with `bouncecodes classify` on the example text")
+                      "one that wins; see it decide with `bouncecodes classify --format text` on the example text "
+                      "(for a provider rule: `bouncecodes classify --provider <id> --format text`)")

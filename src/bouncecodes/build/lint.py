@@ -1,8 +1,14 @@
 """Named lint rules over the registry's YAML files.
 
 Each rule is a function that yields :class:`Problem` s; ``RULES`` lists them in the order they
-run. A problem names the file, the line, the field, what is wrong and how to fix it. Rules after
-``schema`` only look at files whose shape is valid.
+run. A problem names the file, the line, the field, what is wrong and how to fix it.
+
+Every rule looks at every file that reads as a mapping, schema errors or not, so that one run
+reports all of a file's problems: rules read fields through the helpers below (``_dicts``,
+``_strs``, ``_str``, ``_map``) and pass over a value of the wrong shape, which the ``schema`` rule
+reports. Rules that compile the registry (``examples``) see only the files without a *blocking*
+problem (any problem but those of rules registered with ``blocking=False``): see
+:meth:`Context.compilable`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +26,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry as SchemaRegistry
 from referencing import Resource
 
+from ..model import ENHANCED_RE
 from .source import KINDS, SourceFile, load_schema, load_sources
 
 try:  # Python 3.11+: the regex parser lives in re._parser (sre_parse is its deprecated alias)
@@ -49,29 +57,86 @@ class Problem:
 
 @dataclass
 class Context:
-    """What the rules see: every source file, and the valid ones grouped by kind."""
+    """What the rules see: every source file; those that read as a mapping, grouped by kind; and
+    the problems that the rules run so far have found."""
 
     codes: Path
     sources: list[SourceFile]
-    valid: dict[str, list[SourceFile]] = field(default_factory=dict)
+    files: dict[str, list[SourceFile]] = field(default_factory=dict)
+    found: list[Problem] = field(default_factory=list)
+    complete: bool = True  # False for the part of a registry that :meth:`compilable` leaves
+
+    def __post_init__(self) -> None:
+        if self.complete:
+            for f in self.sources:
+                if f.kind and not f.error and isinstance(f.data, dict):
+                    self.files.setdefault(f.kind, []).append(f)
 
     def of(self, kind: str) -> list[SourceFile]:
-        return self.valid.get(kind, [])
+        return self.files.get(kind, [])
 
     def reason_ids(self) -> list[str]:
-        return [r["id"] for f in self.of("reasons") for r in f.data["reasons"]]
+        return [r["id"] for f in self.of("reasons") for _, r in _dicts(f.data.get("reasons"))
+                if isinstance(r.get("id"), str)]
+
+    def blocked(self) -> dict[str, Problem]:
+        """The files with a blocking problem (by path), each with its first such problem."""
+        found: dict[str, Problem] = {}
+        for p in sorted(self.found):
+            if p.rule not in NON_BLOCKING:
+                found.setdefault(p.file, p)
+        return found
+
+    def compilable(self) -> Context:
+        """The same registry without the files that have a blocking problem: what can be compiled."""
+        blocked = self.blocked()
+        files = {kind: [f for f in group if f.rel not in blocked] for kind, group in self.files.items()}
+        return Context(self.codes, self.sources, files, complete=False)
 
 
 Rule = Callable[[Context], Iterator[Problem]]
 RULES: dict[str, Rule] = {}
+#: the rules whose findings leave a file fit to compile (cosmetic or advisory)
+NON_BLOCKING: set[str] = set()
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+def rule(name: str, blocking: bool = True) -> Callable[[Rule], Rule]:
+    """Register a rule; ``blocking=False`` when its findings leave the file fit to compile."""
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
+        if not blocking:
+            NON_BLOCKING.add(name)
         return fn
 
     return register
+
+
+def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings of a list with their indexes; nothing when ``value`` is not a list."""
+    if isinstance(value, list):
+        for i, x in enumerate(value):
+            if isinstance(x, dict):
+                yield i, x
+
+
+def _strs(value: Any) -> Iterator[tuple[int, str]]:
+    """The strings of a list with their indexes; nothing when ``value`` is not a list."""
+    if isinstance(value, list):
+        for i, x in enumerate(value):
+            if isinstance(x, str):
+                yield i, x
+
+
+def _str(data: Any, key: str) -> str:
+    """``data[key]`` when ``data`` is a mapping and that is a string; else ''."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _map(data: Any, key: str) -> dict[str, Any]:
+    """``data[key]`` when ``data`` is a mapping and that is a mapping; else {}."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _near(word: str, choices: list[str]) -> str:
@@ -161,16 +226,16 @@ def schema(ctx: Context) -> Iterator[Problem]:
     for f in ctx.sources:
         if not f.kind or f.error:
             continue
-        validator = validators.setdefault(f.kind, _validator(ctx.codes, f.kind))
-        errors = sorted(validator.iter_errors(f.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
         if f.data is None or not isinstance(f.data, dict):
             yield Problem(f.rel, 1, "schema", "", "the file is empty or not a mapping of fields",
                           "start from a file of the same folder and change its values")
             continue
-        for error in errors:
-            yield _schema_problem(f, error)
-        if not errors:
-            ctx.valid.setdefault(f.kind, []).append(f)
+        found = f.memo.get("schema")
+        if found is None:
+            validator = validators.setdefault(f.kind, _validator(ctx.codes, f.kind))
+            errors = sorted(validator.iter_errors(f.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+            found = f.memo["schema"] = [_schema_problem(f, error) for error in errors]
+        yield from found
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -181,7 +246,10 @@ def file_name(ctx: Context) -> Iterator[Problem]:
     for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id"),
                       ("software", "id")):
         for f in ctx.of(kind):
-            value = str(f.data[key])
+            found = f.data.get(key)
+            if isinstance(found, bool) or not isinstance(found, str | int):
+                continue  # missing, or not a name: the schema rule says so
+            value = str(found)
             if value != f.stem:
                 yield Problem(f.rel, f.line(key), "file-name", key,
                               f"the file is named '{f.stem}.yaml' but its {key} is '{value}'",
@@ -192,7 +260,9 @@ def file_name(ctx: Context) -> Iterator[Problem]:
 def unique_ids(ctx: Context) -> Iterator[Problem]:
     for f in ctx.of("reasons"):
         seen: dict[str, int] = {}
-        for i, r in enumerate(f.data["reasons"]):
+        for i, r in _dicts(f.data.get("reasons")):
+            if not isinstance(r.get("id"), str):
+                continue
             if r["id"] in seen:
                 yield Problem(f.rel, f.line("reasons", i, "id"), "unique-ids", f"reasons[{i}].id",
                               f"reason id '{r['id']}' is already used at line {seen[r['id']]}",
@@ -201,7 +271,9 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
     for kind in ("phrases", "provider"):
         for f in ctx.of(kind):
             seen = {}
-            for i, r in enumerate(f.data["rules"]):
+            for i, r in _dicts(f.data.get("rules")):
+                if not isinstance(r.get("id"), str):
+                    continue
                 if r["id"] in seen:
                     yield Problem(f.rel, f.line("rules", i, "id"), "unique-ids", f"rules[{i}].id",
                                   f"rule id '{r['id']}' is already used at line {seen[r['id']]} of this file",
@@ -224,29 +296,31 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
 def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]:
     for kind in ("reply", "enhanced", "phrases"):
         for f in ctx.of(kind):
-            if "reason" in f.data:
+            if _str(f.data, "reason"):
                 yield f, ["reason"], f.data["reason"]
     for f in ctx.of("provider"):
-        for i, r in enumerate(f.data["rules"]):
-            yield f, ["rules", i, "reason"], r["reason"]
+        for i, r in _dicts(f.data.get("rules")):
+            if _str(r, "reason"):
+                yield f, ["rules", i, "reason"], r["reason"]
     for f in ctx.of("phrases"):
-        for i, r in enumerate(f.data["rules"]):
-            if "at_mail" in r:
+        for i, r in _dicts(f.data.get("rules")):
+            if _str(r, "at_mail"):
                 yield f, ["rules", i, "at_mail"], r["at_mail"]
     for f in ctx.of("software"):
-        for i, m in enumerate(f.data["messages"]):
-            yield f, ["messages", i, "reason"], m["reason"]
-            if "at_mail" in m:
+        for i, m in _dicts(f.data.get("messages")):
+            if _str(m, "reason"):
+                yield f, ["messages", i, "reason"], m["reason"]
+            if _str(m, "at_mail"):
                 yield f, ["messages", i, "at_mail"], m["at_mail"]
     for f in ctx.of("enhanced"):
-        for i, value in enumerate(f.data.get("yields_to", ())):
+        for i, value in _strs(f.data.get("yields_to")):
             yield f, ["yields_to", i], value
     for f in ctx.of("reasons"):
-        for i, r in enumerate(f.data["reasons"]):
+        for i, r in _dicts(f.data.get("reasons")):
             for key in ("after_data", "at_mail", "at_connect", "when_delayed", "given_up"):
-                if key in r:
+                if _str(r, key):
                     yield f, ["reasons", i, key], r[key]
-            for j, value in enumerate(r.get("over", ())):
+            for j, value in _strs(r.get("over")):
                 yield f, ["reasons", i, "over", j], value
 
 
@@ -263,24 +337,27 @@ def known_reason(ctx: Context) -> Iterator[Problem]:
 
 @rule("known-code")
 def known_code(ctx: Context) -> Iterator[Problem]:
-    enhanced = {f.data["code"] for f in ctx.of("enhanced")}
-    reply = {f.data["code"] for f in ctx.of("reply")}
+    enhanced = {_str(f.data, "code") for f in ctx.of("enhanced")} - {""}
+    reply = {_str(f.data, "code") for f in ctx.of("reply")} - {""}
     subjects = {c.split(".")[1] for c in enhanced if c.endswith(".YYY") and c.startswith("X.")}
     if not enhanced or not reply:
         return
     for f in ctx.of("reply"):
-        for i, code in enumerate(f.data.get("enhanced", [])):
+        klass = _str(f.data, "code")[:1]
+        for i, code in _strs(f.data.get("enhanced")):
+            if not ENHANCED_RE.match(code):
+                continue  # the schema rule says what is wrong with it
             generic = "X." + code.split(".", 1)[1]
             if generic not in enhanced:
                 yield Problem(f.rel, f.line("enhanced", i), "known-code", f"enhanced[{i}]",
                               f"enhanced code {code} is not in the registry (no codes/enhanced/{generic}.yaml)",
                               "list only registered enhanced codes here, or add the code's file first")
-            elif code[0] != f.data["code"][0]:
+            elif klass and code[0] != klass:
                 yield Problem(f.rel, f.line("enhanced", i), "known-code", f"enhanced[{i}]",
-                              f"enhanced code {code} has class {code[0]} but this reply code has class {f.data['code'][0]}",
-                              f"write it as {f.data['code'][0]}.{code.split('.', 1)[1]}")
+                              f"enhanced code {code} has class {code[0]} but this reply code has class {klass}",
+                              f"write it as {klass}.{code.split('.', 1)[1]}")
     for f in ctx.of("enhanced"):
-        for i, code in enumerate(f.data.get("basic", [])):
+        for i, code in _strs(f.data.get("basic")):
             if code[1:] != "XX" and code not in reply:
                 yield Problem(f.rel, f.line("basic", i), "known-code", f"basic[{i}]",
                               f"reply code {code} has no file codes/reply/{code}.yaml",
@@ -288,9 +365,9 @@ def known_code(ctx: Context) -> Iterator[Problem]:
     for f in ctx.of("software"):
         # a program may write codes of its own (Courier's 517, Exchange's 5.7.606, "550 4.4.7"): a code
         # the registry does not know, or a pair of differing classes, stands when an example shows it
-        for i, m in enumerate(f.data["messages"]):
-            code, status = m.get("reply", ""), m.get("status", "")
-            shown = " ".join(m["examples"])
+        for i, m in _dicts(f.data.get("messages")):
+            code, status = _str(m, "reply"), _str(m, "status")
+            shown = " ".join(x for _, x in _strs(m.get("examples")))
             if code and code not in reply and code not in shown:
                 yield Problem(f.rel, f.line("messages", i, "reply"), "known-code", f"messages[{i}].reply",
                               f"reply code {code} has no file codes/reply/{code}.yaml and no example shows it",
@@ -311,13 +388,16 @@ def known_code(ctx: Context) -> Iterator[Problem]:
                               "digit; if the program writes them so, show it in an example")
 
 
-@rule("references")
+@rule("references", blocking=False)
 def references(ctx: Context) -> Iterator[Problem]:
     for kind in ("reply", "enhanced"):
         for f in ctx.of(kind):
             seen: set[tuple[int, str]] = set()
-            for i, ref in enumerate(f.data["references"]):
-                key = (ref["rfc"], ref.get("section", ""))
+            for i, ref in _dicts(f.data.get("references")):
+                rfc, section = ref.get("rfc"), ref.get("section", "")
+                if not isinstance(rfc, int) or not isinstance(section, str):
+                    continue
+                key = (rfc, section)
                 if key in seen:
                     yield Problem(f.rel, f.line("references", i), "references", f"references[{i}]",
                                   f"RFC {key[0]} {key[1]} is listed twice", "remove the repeated reference")
@@ -327,7 +407,8 @@ def references(ctx: Context) -> Iterator[Problem]:
 # -- key order ------------------------------------------------------------------------------------
 
 
-def _resolve(codes: Path, node: dict[str, Any]) -> dict[str, Any]:
+def schema_node(codes: Path, node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` of a schema with its ``$ref`` (if any) followed and merged in."""
     ref = node.get("$ref")
     if isinstance(ref, str):
         name, _, pointer = ref.partition("#")
@@ -339,23 +420,11 @@ def _resolve(codes: Path, node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def canonical_order(codes: Path, schema_node: dict[str, Any], data: Any) -> Any:
-    """``data`` with every mapping's keys in the schema's property order (unknown keys last)."""
-    schema_node = _resolve(codes, schema_node)
-    if isinstance(data, dict):
-        props = schema_node.get("properties", {})
-        ordered = [k for k in props if k in data] + [k for k in data if k not in props]
-        return {k: canonical_order(codes, props.get(k, {}), data[k]) for k in ordered}
-    if isinstance(data, list):
-        return [canonical_order(codes, schema_node.get("items", {}), x) for x in data]
-    return data
-
-
-def _order_problems(codes: Path, f: SourceFile, schema_node: dict[str, Any], data: Any,
+def _order_problems(codes: Path, f: SourceFile, node: dict[str, Any], data: Any,
                     path: list[str | int]) -> Iterator[Problem]:
-    schema_node = _resolve(codes, schema_node)
+    node = schema_node(codes, node)
     if isinstance(data, dict):
-        props = list(schema_node.get("properties", {}))
+        props = list(node.get("properties", {}))
         have = f.key_order(*path)
         want = [k for k in props if k in have]
         if [k for k in have if k in props] != want:
@@ -363,15 +432,15 @@ def _order_problems(codes: Path, f: SourceFile, schema_node: dict[str, Any], dat
                           f"fields are out of order: {', '.join(have)}",
                           f"order them {', '.join(want)} — or run `bouncecodes lint --fix`")
         for k in data:
-            yield from _order_problems(codes, f, schema_node.get("properties", {}).get(k, {}), data[k], [*path, k])
+            yield from _order_problems(codes, f, node.get("properties", {}).get(k, {}), data[k], [*path, k])
     elif isinstance(data, list):
         for i, x in enumerate(data):
-            yield from _order_problems(codes, f, schema_node.get("items", {}), x, [*path, i])
+            yield from _order_problems(codes, f, node.get("items", {}), x, [*path, i])
 
 
-@rule("key-order")
+@rule("key-order", blocking=False)
 def key_order(ctx: Context) -> Iterator[Problem]:
-    for kind, files in ctx.valid.items():
+    for kind, files in ctx.files.items():
         for f in files:
             yield from _order_problems(ctx.codes, f, load_schema(ctx.codes, KINDS[kind]), f.data, [])
 
@@ -417,6 +486,7 @@ def _plain(c: str) -> bool:
     return c < "\x80" or c.lower() == c.upper() or "\u0400" <= c <= "\u045f"
 
 
+@cache
 def required_literal(pattern: str) -> str:
     """The longest lower-case text that every match of ``pattern`` (case-insensitive) contains, of
     characters whose case :func:`_plain` allows; '' when there is none. The runtime skips a pattern
@@ -440,6 +510,7 @@ def required_literal(pattern: str) -> str:
     return best
 
 
+@cache
 def pattern_problem(pattern: str) -> str:
     """'' when ``pattern`` compiles and is linear-time; else what is wrong."""
     try:
@@ -451,20 +522,20 @@ def pattern_problem(pattern: str) -> str:
 
 def _patterns(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]:
     for f in ctx.of("phrases"):
-        for i, r in enumerate(f.data["rules"]):
-            for j, p in enumerate(r["match"]):
+        for i, r in _dicts(f.data.get("rules")):
+            for j, p in _strs(r.get("match")):
                 yield f, ["rules", i, "match", j], p
     for f in ctx.of("provider"):
-        for j, p in enumerate(f.data["recognise"].get("tokens", [])):
+        for j, p in _strs(_map(f.data, "recognise").get("tokens")):
             yield f, ["recognise", "tokens", j], p
-        for i, r in enumerate(f.data["rules"]):
-            for j, p in enumerate(r.get("match", [])):
+        for i, r in _dicts(f.data.get("rules")):
+            for j, p in _strs(r.get("match")):
                 yield f, ["rules", i, "match", j], p
     for f in ctx.of("software"):
-        for j, p in enumerate(f.data.get("recognise", {}).get("tokens", [])):
+        for j, p in _strs(_map(f.data, "recognise").get("tokens")):
             yield f, ["recognise", "tokens", j], p
-        for i, m in enumerate(f.data["messages"]):
-            for j, p in enumerate(m["match"]):
+        for i, m in _dicts(f.data.get("messages")):
+            for j, p in _strs(m.get("match")):
                 yield f, ["messages", i, "match", j], p
 
 
@@ -493,8 +564,8 @@ def specific_pattern(ctx: Context) -> Iterator[Problem]:
     programs' texts hold. Bytes rather than characters, so a CJK character, which is a word or a
     morpheme, counts as three letters: "宛先不明" passes, "不明" does not."""
     for f in ctx.of("software"):
-        for i, m in enumerate(f.data["messages"]):
-            for j, p in enumerate(m["match"]):
+        for i, m in _dicts(f.data.get("messages")):
+            for j, p in _strs(m.get("match")):
                 if pattern_problem(p):
                     continue  # linear-pattern reports it
                 fixed = fixed_text(p)
@@ -540,13 +611,13 @@ def _fixed(parsed: Any) -> int:
 def source_tag(ctx: Context) -> Iterator[Problem]:
     """Links into a program's repository point at the release that was read."""
     for f in ctx.of("software"):
-        repo = str(f.data.get("repository", "")).rstrip("/")
-        release = str(f.data.get("release", ""))
+        repo = _str(f.data, "repository").rstrip("/")
+        release = _str(f.data, "release")
         if not repo:
             continue
         places: list[tuple[list[str | int], str]] = [
-            (["messages", i, "source"], m["source"]) for i, m in enumerate(f.data["messages"])]
-        places += [(["notices", i, "source"], n["source"]) for i, n in enumerate(f.data.get("notices", []))]
+            (["messages", i, "source"], _str(m, "source")) for i, m in _dicts(f.data.get("messages"))]
+        places += [(["notices", i, "source"], _str(n, "source")) for i, n in _dicts(f.data.get("notices"))]
         for path, url in places:
             if not url.startswith(repo + "/"):
                 continue
@@ -566,33 +637,34 @@ def source_tag(ctx: Context) -> Iterator[Problem]:
 # -- providers -------------------------------------------------------------------------------------
 
 
-@rule("provider-hosts")
+@rule("provider-hosts", blocking=False)
 def provider_hosts(ctx: Context) -> Iterator[Problem]:
     owners: list[tuple[str, SourceFile, int]] = []
     for f in ctx.of("provider"):
-        for i, host in enumerate(f.data["recognise"].get("hosts", [])):
+        recognise = _map(f.data, "recognise")
+        for i, host in _strs(recognise.get("hosts")):
             for other, g, j in owners:
                 if host == other or host.endswith("." + other) or other.endswith("." + host):
                     yield Problem(f.rel, f.line("recognise", "hosts", i), "provider-hosts", f"recognise.hosts[{i}]",
                                   f"host suffix '{host}' overlaps '{other}' of {g.rel}:{g.line('recognise', 'hosts', j)}",
                                   "a host must belong to one provider: drop one of the two, or use a longer suffix")
             owners.append((host, f, i))
-        recognise = f.data["recognise"]
-        if not recognise.get("hosts") and not recognise.get("tokens"):
+        if "recognise" in f.data and not recognise.get("hosts") and not recognise.get("tokens"):
             yield Problem(f.rel, f.line("recognise"), "provider-hosts", "recognise",
                           "the provider cannot be recognised: no hosts and no tokens",
                           "add the MX host suffixes (hosts) or a token only this provider sends (tokens)")
 
 
-@rule("provider-rule")
+@rule("provider-rule", blocking=False)
 def provider_rule(ctx: Context) -> Iterator[Problem]:
     for f in ctx.of("provider"):
-        for i, r in enumerate(f.data["rules"]):
+        for i, r in _dicts(f.data.get("rules")):
             if not any(k in r for k in ("reply", "status", "match")):
+                name = f"rule '{r['id']}'" if _str(r, "id") else "this rule"
                 yield Problem(f.rel, f.line("rules", i), "provider-rule", f"rules[{i}]",
-                              f"rule '{r['id']}' has no condition, so it would match every reply from this provider",
+                              f"{name} has no condition, so it would match every reply from this provider",
                               "add at least one of reply, status or match")
-            if "reply" in r and "status" in r and r["reply"][0] != r["status"][0]:
+            if _str(r, "reply") and _str(r, "status") and r["reply"][0] != r["status"][0]:
                 yield Problem(f.rel, f.line("rules", i, "status"), "provider-rule", f"rules[{i}].status",
                               f"reply {r['reply']} and status {r['status']} disagree on the class",
                               "check the provider's documentation; usually both start with the same digit")
@@ -602,13 +674,15 @@ def provider_rule(ctx: Context) -> Iterator[Problem]:
 
 
 def lint_sources(codes: Path, sources: list[SourceFile], only: list[str] | None = None) -> tuple[list[Problem], Context]:
-    """Run the rules (all, or those named in ``only``; schema always runs) over ``sources``."""
+    """Run every rule over ``sources``; return the problems of all of them (or of those named in
+    ``only``, and schema's) and the context. Every rule runs whatever ``only`` says: the rules that
+    compile the registry must know which files the others found unfit."""
     ctx = Context(codes, sources)
-    problems: list[Problem] = []
-    for name, fn in RULES.items():
-        if only is None or name in only or name == "schema":
-            problems.extend(fn(ctx))
-    return sorted(set(problems)), ctx
+    for fn in RULES.values():
+        ctx.found.extend(fn(ctx))
+    problems = [p for p in ctx.found if only is None or p.rule in only or p.rule == "schema"]
+    # by file and line; a note about a whole file (no field) after that file's own problems
+    return sorted(set(problems), key=lambda p: (p.file, p.rule == "examples" and not p.field, p)), ctx
 
 
 def lint_codes(codes: Path, only: list[str] | None = None) -> list[Problem]:

@@ -21,25 +21,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..classify import WordRule, _compiled, _phrase, matching_word_rules, over_closure
-from ..model import Registry
 from ..parse.common import squash
-from .examples import compiled_registry
-from .lint import Context, Problem, _path_text, rule
+from .examples import compiled_part, compiled_registry
+from .lint import Context, Problem, _dicts, _path_text, _strs, rule
 from .source import SourceFile
 
 
-def _examples(ctx: Context, registry: Registry) -> Iterator[tuple[SourceFile, list[str | int], str]]:
+def _examples(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]:
     for f in ctx.of("phrases"):
-        for i, r in enumerate(f.data["rules"]):
-            for j, x in enumerate(r["examples"]):
+        for i, r in _dicts(f.data.get("rules")):
+            for j, x in _strs(r.get("examples")):
                 yield f, ["rules", i, "examples", j], x
     for f in ctx.of("software"):
-        for i, m in enumerate(f.data["messages"]):
-            for j, x in enumerate(m["examples"]):
+        for i, m in _dicts(f.data.get("messages")):
+            for j, x in _strs(m.get("examples")):
                 yield f, ["messages", i, "examples", j], x
     for f in ctx.of("provider"):
-        for i, r in enumerate(f.data["rules"]):
-            for j, x in enumerate(r["examples"]):
+        for i, r in _dicts(f.data.get("rules")):
+            for j, x in _strs(r.get("examples")):
                 yield f, ["rules", i, "examples", j], x
 
 
@@ -62,14 +61,14 @@ def overlaps(ctx: Context) -> Iterator[Problem]:
     if registry is None:
         return
     closure = over_closure(registry)
-    for reasons in ctx.of("reasons"):
-        for i, r in enumerate(reasons.data["reasons"]):
+    for reasons in compiled_part(ctx).of("reasons"):
+        for i, r in _dicts(reasons.data.get("reasons")):
             if r["id"] in closure.get(r["id"], ()):
                 yield Problem(reasons.rel, reasons.line("reasons", i, "over"), "overlaps", f"reasons[{i}].over",
                               f"{r['id']} is over itself through its over lists (a cycle)",
                               "precedence must be one way: remove the entry that leads back to this reason")
     compiled = _compiled(registry)
-    for f, path, example in _examples(ctx, registry):
+    for f, path, example in _examples(compiled_part(ctx)):
         text = squash(example)
         decided = _phrase(compiled, text)
         if decided is not None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+#: PyYAML's loader: libyaml's when PyYAML was built with it (twenty times faster), same results
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # file kind → (folder or file, schema file)
 KINDS: dict[str, str] = {
@@ -33,6 +36,8 @@ class SourceFile:
     node: yaml.Node | None
     error: str = ""  # a YAML syntax error, when the file could not be read
     error_line: int = 0
+    #: what a rule found in this file alone, kept for a run over the same file object (the lint fuzz)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def stem(self) -> str:
@@ -102,11 +107,6 @@ def _kind_of(codes: Path, path: Path) -> str | None:
     return None
 
 
-# libyaml's parser when PyYAML has it (twenty times faster than the pure-Python one); the same nodes,
-# with the same line marks, either way
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _construct(node: yaml.Node | None) -> Any:
     """The data of a composed document, as ``yaml.safe_load`` gives it, without parsing the text again."""
     if node is None:
@@ -118,31 +118,30 @@ def _construct(node: yaml.Node | None) -> Any:
         loader.dispose()
 
 
-def load_sources(codes: Path) -> list[SourceFile]:
-    """Every registry YAML file under ``codes``, in a stable order, parsed with line information.
+def load_source(codes: Path, path: Path) -> SourceFile:
+    """One YAML file under ``codes``, parsed with line information (kind "" when the registry does
+    not read files in its place, so lint can report it)."""
+    kind = _kind_of(codes, path) or ""
+    if path.suffix == ".yml":
+        kind = ""
+    text = path.read_text(encoding="utf-8")
+    rel = path.relative_to(codes.parent).as_posix()
+    try:
+        node = yaml.compose(text, Loader=LOADER)
+        data = _construct(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        line = min(line, len(text.rstrip().split("\n")))  # at the end of the file: its last line
+        problem = getattr(exc, "problem", None) or str(exc)
+        return SourceFile(path, rel, kind, text, None, None, f"not valid YAML: {problem}", line)
+    return SourceFile(path, rel, kind, text, data, node)
 
-    YAML files in unknown places are returned with kind "" so lint can report them."""
-    root = codes.parent
-    files: list[SourceFile] = []
-    for path in sorted(codes.rglob("*.y*ml")):
-        if "schema" in path.relative_to(codes).parts:
-            continue
-        kind = _kind_of(codes, path) or ""
-        if path.suffix == ".yml":
-            kind = ""
-        text = path.read_text(encoding="utf-8")
-        rel = path.relative_to(root).as_posix()
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-            data = _construct(node)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            problem = getattr(exc, "problem", None) or str(exc)
-            files.append(SourceFile(path, rel, kind, text, None, None, f"not valid YAML: {problem}", line))
-            continue
-        files.append(SourceFile(path, rel, kind, text, data, node))
-    return files
+
+def load_sources(codes: Path) -> list[SourceFile]:
+    """Every registry YAML file under ``codes``, in a stable order (see :func:`load_source`)."""
+    return [load_source(codes, path) for path in sorted(codes.rglob("*.y*ml"))
+            if "schema" not in path.relative_to(codes).parts]
 
 
 @cache
