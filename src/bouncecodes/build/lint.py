@@ -102,7 +102,8 @@ def file_place(ctx: Context) -> Iterator[Problem]:
     for f in ctx.sources:
         if not f.kind and not f.error:
             yield Problem(f.rel, 1, "file-place", "", "this file is not in a place the registry reads",
-                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers}/<id>.yaml (ending .yaml)")
+                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers,software,logs}/<id>.yaml "
+                          "(ending .yaml)")
 
 
 def _validator(codes: Path, kind: str) -> Draft202012Validator:
@@ -177,7 +178,7 @@ def schema(ctx: Context) -> Iterator[Problem]:
 
 @rule("file-name")
 def file_name(ctx: Context) -> Iterator[Problem]:
-    for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id")):
+    for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id"), ("logs", "id")):
         for f in ctx.of(kind):
             value = str(f.data[key])
             if value != f.stem:
@@ -205,6 +206,14 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
                                   f"rule id '{r['id']}' is already used at line {seen[r['id']]} of this file",
                                   "rule ids must be unique within a file: choose another slug")
                 seen.setdefault(r["id"], f.line("rules", i, "id"))
+    for f in ctx.of("logs"):
+        seen = {}
+        for i, x in enumerate(f.data["formats"]):
+            if x["id"] in seen:
+                yield Problem(f.rel, f.line("formats", i, "id"), "unique-ids", f"formats[{i}].id",
+                              f"format id '{x['id']}' is already used at line {seen[x['id']]} of this file",
+                              "format ids must be unique within a file: choose another slug")
+            seen.setdefault(x["id"], f.line("formats", i, "id"))
 
 
 # -- references between entries -----------------------------------------------------------------
@@ -397,6 +406,34 @@ def required_literal(pattern: str) -> str:
     return best
 
 
+def log_literal(pattern: str) -> str:
+    """The longest text, case as written, that every match of ``pattern`` holds (groups that must
+    match are looked into); the runtime tries a log format only on lines that hold it."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return ""
+    best, run = "", []
+
+    def walk(items: Any) -> None:
+        nonlocal best, run
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                run.append(chr(arg))
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+                continue  # zero-width: what is on either side stays together
+            else:
+                if len(run) > len(best):
+                    best = "".join(run)
+                run = []
+
+    walk(parsed)
+    return "".join(run) if len(run) > len(best) else best
+
+
 def pattern_problem(pattern: str) -> str:
     """'' when ``pattern`` compiles and is linear-time; else what is wrong."""
     try:
@@ -417,6 +454,15 @@ def _patterns(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]
         for i, r in enumerate(f.data["rules"]):
             for j, p in enumerate(r.get("match", [])):
                 yield f, ["rules", i, "match", j], p
+    for f in ctx.of("logs"):
+        for i, x in enumerate(f.data["formats"]):
+            for key in ("pattern", "tag"):
+                if key in x:
+                    yield f, ["formats", i, key], x[key]
+            if x["layout"] == "line":
+                for name, value in x.get("fields", {}).items():
+                    if isinstance(value, str):
+                        yield f, ["formats", i, "fields", name], value
 
 
 @rule("linear-pattern")
@@ -462,6 +508,125 @@ def provider_rule(ctx: Context) -> Iterator[Problem]:
                 yield Problem(f.rel, f.line("rules", i, "status"), "provider-rule", f"rules[{i}].status",
                               f"reply {r['reply']} and status {r['status']} disagree on the class",
                               "check the provider's documentation; usually both start with the same digit")
+
+
+# -- log formats -----------------------------------------------------------------------------------
+
+#: A line format must hold fixed text at least this long: lines without it are never tried.
+MIN_LOG_LITERAL = 4
+
+
+@rule("log-program")
+def log_program(ctx: Context) -> Iterator[Problem]:
+    software = {f.data["id"]: f for f in ctx.of("software")}
+    for f in ctx.of("logs"):
+        catalogue = software.get(f.data["id"])
+        if catalogue is None and "name" not in f.data:
+            yield Problem(f.rel, f.line("id"), "log-program", "name",
+                          f"no codes/software/{f.data['id']}.yaml holds this program's name",
+                          "add name: (the program's name as its authors write it), or add its catalogue to codes/software/")
+        elif catalogue is not None and "name" in f.data and f.data["name"] != catalogue.data["name"]:
+            yield Problem(f.rel, f.line("name"), "log-program", "name",
+                          f"the name {f.data['name']!r} differs from {catalogue.data['name']!r} in {catalogue.rel}",
+                          "remove name: here; the name is read from the catalogue")
+
+
+def _log_names(x: dict[str, Any]) -> tuple[set[str], str]:
+    """The vocabulary names a format can give (pattern groups and fields), and a problem ('' if none)."""
+    names = set(x.get("fields", {}))
+    if "pattern" in x:
+        try:
+            names |= set(re.compile(x["pattern"]).groupindex)
+        except re.error as exc:
+            return names, f"its pattern is not a valid regular expression ({exc})"
+    return names, ""
+
+
+def _format_problem(f: SourceFile, i: int, fid: str) -> Callable[[str, str, str], Problem]:
+    def problem(key: str, message: str, hint: str) -> Problem:
+        return Problem(f.rel, f.line("formats", i, key), "log-format", _path_text(["formats", i, key]),
+                       f"format '{fid}': {message}", hint)
+
+    return problem
+
+
+@rule("log-format")
+def log_format(ctx: Context) -> Iterator[Problem]:
+    from ..model import LOG_FIELDS
+
+    for f in ctx.of("logs"):
+        for i, x in enumerate(f.data["formats"]):
+            problem = _format_problem(f, i, x["id"])
+            names, why = _log_names(x)
+            if why:
+                yield problem("pattern", why, "correct the pattern; try it with python -c 'import re; re.compile(...)'")
+                continue
+            layout = x["layout"]
+            allowed = {"line": {"pattern", "tag", "fields"}, "csv": {"header", "header_prefix", "fields"},
+                       "json": {"match", "fields", "pattern", "pattern_key"}}[layout]
+            for key in ("pattern", "tag", "header", "header_prefix", "match", "pattern_key"):
+                if key in x and key not in allowed:
+                    yield problem(key, f"'{key}' has no meaning in the {layout} layout",
+                                  f"remove it; the {layout} layout reads {', '.join(sorted(allowed))}")
+            need = {"line": ["pattern"], "csv": ["header", "fields"], "json": ["match"]}[layout]
+            for key in need:
+                if key not in x:
+                    yield problem("layout", f"the {layout} layout needs '{key}'", f"add {key}: (see codes/schema/logs.schema.json)")
+            if layout == "json" and "pattern" in x and "pattern_key" not in x:
+                yield problem("pattern", "a JSON format's pattern needs pattern_key (the key it is matched against)",
+                              "add pattern_key: message")
+            if "pattern" in x:
+                unknown = sorted(n for n in re.compile(x["pattern"]).groupindex if n not in LOG_FIELDS)
+                if unknown:
+                    yield problem("pattern", f"group name(s) {', '.join(unknown)} are not in the vocabulary",
+                                  f"name groups from: {', '.join(LOG_FIELDS)}; use (?:...) for the rest")
+            if layout == "line":
+                literal = log_literal(x.get("pattern", ""))
+                if len(literal) < MIN_LOG_LITERAL:
+                    yield problem("pattern", f"its pattern holds no fixed text of {MIN_LOG_LITERAL} characters or more "
+                                  f"(longest: {literal!r}), so every line would be tried with it",
+                                  "write the program's fixed words as plain text (', status=', ' mta delivery ')")
+                for name, value in x.get("fields", {}).items():
+                    if not isinstance(value, str):
+                        yield problem("fields", f"field '{name}' of a line format must be one pattern",
+                                      "write one pattern with one group")
+                        continue
+                    try:
+                        groups = re.compile(value).groups
+                    except re.error as exc:
+                        yield problem("fields", f"field '{name}': not a valid regular expression ({exc})", "correct it")
+                        continue
+                    if groups != 1:
+                        yield problem("fields", f"field '{name}' has {groups} groups", "give it exactly one group: what to read")
+            if layout == "csv":
+                for name, value in x.get("fields", {}).items():
+                    if not isinstance(value, str):
+                        yield problem("fields", f"field '{name}' of a CSV format must be one column name",
+                                      "write the column's name as in the header line")
+            has_state = "state" in names
+            if has_state and not ("states" in x or "otherwise" in x):
+                yield problem("states", "it reads a state but says nothing about what the state words mean",
+                              "add states: {word: failed|delayed|delivered|expired|discarded|held|none}")
+            if not has_state and ("states" in x or "otherwise" in x):
+                yield problem("states", "it has states but reads no state field",
+                              "name a pattern group or field state, or use action: for a format with one outcome")
+            if has_state and "action" in x:
+                yield problem("action", "it has both a state field and a fixed action", "keep one of them")
+            if not has_state and "action" not in x and not x.get("context"):
+                yield problem("action", "it says nothing about what its lines mean",
+                              "add action: failed (or delayed, delivered …), or read a state field")
+            if "commands" in x and "command" not in names:
+                yield problem("commands", "it has commands but reads no command field",
+                              "name a pattern group or field command")
+            if "key" in x and x["key"] not in names:
+                yield problem("key", f"its key '{x['key']}' is a field it does not read",
+                              "name a pattern group or field after the key")
+            if x.get("context") and "key" not in x:
+                yield problem("context", "a context format needs a key to keep its fields under",
+                              "add key: queue_id (or delivery)")
+            if x.get("once") and ("key" not in x or x.get("context")):
+                yield problem("once", "once applies to a format that uses contexts by its key",
+                              "remove once:, or give the format a key")
 
 
 # -- running -----------------------------------------------------------------------------------------

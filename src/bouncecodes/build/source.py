@@ -17,6 +17,8 @@ KINDS: dict[str, str] = {
     "enhanced": "enhanced.schema.json",
     "phrases": "phrases.schema.json",
     "provider": "provider.schema.json",
+    "software": "software.schema.json",
+    "logs": "logs.schema.json",
 }
 
 
@@ -94,7 +96,8 @@ def _kind_of(codes: Path, path: Path) -> str | None:
     if rel.parts == ("reasons.yaml",):
         return "reasons"
     if len(rel.parts) == 2:
-        return {"reply": "reply", "enhanced": "enhanced", "phrases": "phrases", "providers": "provider"}.get(
+        return {"reply": "reply", "enhanced": "enhanced", "phrases": "phrases", "providers": "provider",
+                "software": "software", "logs": "logs"}.get(
             rel.parts[0]
         )
     return None
