@@ -13,9 +13,9 @@ from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
-from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
+from .common import MAX_INPUT, check_size, to_text
 from .detect import InputKind, detect
-from .logs import known_log, parse_log
+from .logs import parse_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
 from .notify import parse_json
 from .reply import parse_reply
@@ -24,9 +24,6 @@ from .text import evidence_from_notice
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
-# in a log line of another kind: the recipient's field, and fields naming others (sender, login)
-LOG_TO_RE = re.compile(r"\b(?:to|rcpt|recipient)=\"?<?([^<>\s,;\"]{1,64}@[^<>\s,;\"]{1,255})")
-LOG_NOT_RCPT_RE = re.compile(r"\b(?:from|sender|set_id|sasl_username|user|us)=(?:\"[^\"\n]{0,400}\"|<[^<>\n]{0,320}>|[^\s,;]{0,320})")
 # words of a delivery failure, for text without headers: it is read as a bounce notice only with one
 FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|does not exist|exceed|full|quota|denied|"
                               r"blocked|delay|retry|retries|undeliver|could not|unable|not deliver|expired)",
@@ -34,7 +31,16 @@ FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|d
 
 
 def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
-    """Evidence in already-decoded text with '\\n' line ends."""
+    """Evidence in already-decoded text with '\\n' line ends.
+
+    Each piece says its ``direction``: a log line's comes from its format (inbound for a refusal the
+    logging server gave, outbound for a delivery it could not make); a bounce email, a pasted
+    notice and a sending service's event report a delivery that failed: outbound; a bare reply does
+    not say whose it is: ''."""
+    return [e if e.direction or e.source == "reply" else replace(e, direction="outbound") for e in _parse_text(text, kind)]
+
+
+def _parse_text(text: str, kind: InputKind | None) -> list[Evidence]:
     # blank lines or spaces before a message (a paste, a file saved with them) are not its headers
     body = text.lstrip()
     lead = len(text) - len(body)
@@ -45,8 +51,9 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
                 for e in parse_message(body)]
     if kind is InputKind.LOG:
-        # a known MTA's log gives its outcome lines only (not, say, what it refused to receive)
-        return parse_log(text) if known_log(text) else _log_replies(text)
+        # every line on its own: a known program's line by its format (both sides: what it refused
+        # to receive, and what it could not deliver), any other line only with a failure reply in it
+        return parse_log(text)
     if kind is InputKind.JSON:
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose
@@ -58,24 +65,6 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         if notice:
             return _located(text, notice)
     return found
-
-
-def _log_replies(text: str) -> list[Evidence]:
-    """Log lines of no format we know the outcomes of: each line is read on its own, and a line
-    gives evidence only with a server reply in it and an address (never as one bounce's prose)."""
-    out = []
-    offset = 0
-    for line in text.split("\n"):
-        if len(line) <= 20_000 and has_code(line):
-            for e in parse_reply(line):
-                to = LOG_TO_RE.search(line)
-                others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))
-                recipient = clean_address(to.group(1)) if to else (others[0] if others else "")
-                if recipient and (e.status or e.reply)[:1] != "2":  # a success reply reports no failure
-                    start = offset + len(line) - len(line.lstrip())
-                    out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
-        offset += len(line) + 1
-    return out
 
 
 def _with_span(e: Evidence, span: tuple[int, int]) -> Evidence:
