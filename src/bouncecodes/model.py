@@ -218,8 +218,9 @@ class LogFormat:
     direction: str  # inbound or outbound
     source: str
     pattern: str = ""
-    #: the longest text every match of ``pattern`` holds, as written; derived at build, a prefilter
-    literal: str = ""
+    #: the texts every match of ``pattern`` holds, as written, longest first; derived at build: a
+    #: line is tried only when it holds them all
+    literals: tuple[str, ...] = ()
     tag: str = ""  # a pattern the syslog tag must match, when the line has one
     #: vocabulary name → a pattern with one group (line), a column (csv) or key paths (json)
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -246,6 +247,7 @@ class LogFormat:
             "states": _pairs(d.get("states", ())),
             "commands": _pairs(d.get("commands", ())),
             "header": tuple(d.get("header", ())),
+            "literals": tuple(d.get("literals", ())),
             "match": tuple((str(k), tuple(v)) for k, v in d.get("match", ())),
             "examples": tuple(LogExample(log=x["log"], yields=tuple(_pairs(y) for y in x.get("yields", ())))
                               for x in d.get("examples", ())),

@@ -20,7 +20,7 @@ from ..model import (
     Registry,
     ReplyCode,
 )
-from .lint import Context, Problem, lint_sources, log_literal, required_literal
+from .lint import Context, Problem, lint_sources, log_literals, required_literal
 from .source import load_sources
 
 
@@ -103,7 +103,7 @@ def _log_format(program: str, f: dict[str, Any]) -> LogFormat:
     return LogFormat(
         id=f"{program}/{f['id']}", program=program, title=f["title"], layout=layout, direction=f["direction"],
         source=f["source"], pattern=f.get("pattern", ""),
-        literal=log_literal(f["pattern"]) if layout == "line" and "pattern" in f else "",
+        literals=tuple(log_literals(f["pattern"])) if layout == "line" and "pattern" in f else (),
         tag=f.get("tag", ""),
         fields=tuple((name, (v,) if isinstance(v, str) else tuple(v)) for name, v in f.get("fields", {}).items()),
         states=tuple((str(k), v) for k, v in f.get("states", {}).items()), otherwise=f.get("otherwise", ""),

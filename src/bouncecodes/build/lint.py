@@ -406,17 +406,19 @@ def required_literal(pattern: str) -> str:
     return best
 
 
-def log_literal(pattern: str) -> str:
-    """The longest text, case as written, that every match of ``pattern`` holds (groups that must
-    match are looked into); the runtime tries a log format only on lines that hold it."""
+def log_literals(pattern: str) -> list[str]:
+    """The texts, case as written, that every match of ``pattern`` holds (groups that must match are
+    looked into), longest first, each once; the runtime tries a log format only on a line that holds
+    them all, and groups formats by the first."""
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
-        return ""
-    best, run = "", []
+        return []
+    runs: list[str] = []
+    run: list[str] = []
 
     def walk(items: Any) -> None:
-        nonlocal best, run
+        nonlocal run
         for op, arg in items:
             name = str(op)
             if name == "LITERAL":
@@ -426,12 +428,20 @@ def log_literal(pattern: str) -> str:
             elif name in ("AT", "ASSERT", "ASSERT_NOT"):
                 continue  # zero-width: what is on either side stays together
             else:
-                if len(run) > len(best):
-                    best = "".join(run)
+                if run:
+                    runs.append("".join(run))
                 run = []
 
     walk(parsed)
-    return "".join(run) if len(run) > len(best) else best
+    if run:
+        runs.append("".join(run))
+    return sorted(dict.fromkeys(runs), key=len, reverse=True)
+
+
+def log_literal(pattern: str) -> str:
+    """The longest of :func:`log_literals` ('' when there is none)."""
+    found = log_literals(pattern)
+    return found[0] if found else ""
 
 
 def pattern_problem(pattern: str) -> str:

@@ -8,8 +8,8 @@ program's state words mean. This module holds what every log has in common:
   RFC 3339, RFC 5424's ``<34>1 2026-…``, TAI64N ``@4000…``), then a syslog header
   (``host program[pid]:``); a format that names a syslog tag is matched after a header with that
   tag, or, when the line has none, right after the time stamp;
-- a cheap prefilter: a format is tried only on a line that holds its ``literal`` (the longest
-  text every match of its pattern holds, derived at build time);
+- a cheap prefilter: a format is tried only on a line that holds its ``literals`` (the texts
+  every match of its pattern holds, derived at build time); formats are grouped by the longest;
 - the first format in registry order that matches reads the line; a line no format matches is
   read only if it holds a failure reply and an address (other programs' logs);
 - context lines (qmail's ``starting delivery``, Postfix cleanup's ``message-id=``) are kept under
@@ -34,7 +34,6 @@ from .common import (
     clean_address,
     find_codes,
     has_code,
-    host_of,
     squash,
     strip_diagnostic_type,
 )
@@ -59,6 +58,8 @@ ENVELOPE_STAMP_RE = re.compile(
 RFC5424_RE = re.compile(r"<\d{1,3}>1 (\S{1,64}) (\S{1,255}) (\S{1,48}) \S{1,128} \S{1,32} (?:-|\[[^\n]{0,2000}?\]) ?")
 # a syslog header after the time stamp: "host program[pid]: ", "program[pid]: ", "host program: "
 HEADER_RE = re.compile(r"(?:[^\s:\[\]]{1,255} )?([^\s:\[\]]{1,64})(?:\[\d{1,10}\])?: ")
+# both, optional each: group 1 the time stamp, group 2 the tag
+ENVELOPE_RE = re.compile(r"(?P<stamp>" + ENVELOPE_STAMP_RE.pattern + r")?(?:" + HEADER_RE.pattern + r")?")
 
 # the time stamp a log line starts with, perhaps in brackets: a time of day after a few characters of
 # date ("Jun 10 18:33:32", "2026-06-10T18:33:32", "[10/Jun/2026 18:33:32]", RFC 5424's "<34>1 2026-…"),
@@ -79,10 +80,12 @@ SMTP_COMMANDS = frozenset({"CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "
 class _Format:
     """One format of the registry, compiled (on first use)."""
 
-    __slots__ = ("commands", "fields", "fmt", "header", "index", "match", "pattern", "states", "tag")
+    __slots__ = ("also", "commands", "fields", "fmt", "header", "index", "match", "pattern", "source", "states", "tag")
 
     def __init__(self, fmt: LogFormat, index: int) -> None:
         self.fmt, self.index = fmt, index
+        self.source = f"log:{fmt.id}"
+        self.also = fmt.literals[1:]  # the other texts a line must hold, beside the one it is grouped by
         self.pattern = re.compile(fmt.pattern) if fmt.pattern else None
         self.tag = re.compile(fmt.tag) if fmt.tag else None
         if fmt.layout == "line":
@@ -104,12 +107,34 @@ class _Formats:
         self.lines = [c for c in compiled if c.fmt.layout == "line"]
         self.csv = [c for c in compiled if c.fmt.layout == "csv"]
         self.json = [c for c in compiled if c.fmt.layout == "json"]
-        groups: dict[str, list[_Format]] = {}
-        for c in self.lines:
-            groups.setdefault(c.fmt.literal, []).append(c)
         # (text, formats): a line is tried with the formats of every text it holds, in registry order
-        self.groups = list(groups.items())
+        self.groups = _grouped(self.lines)
         self.json_keys = tuple(dict.fromkeys(f'"{c.match[0][0].split(".")[0]}"' for c in self.json if c.match))
+        # what a CSV header line starts with: its prefix, else its first column
+        self.csv_starts = tuple(dict.fromkeys(c.fmt.header_prefix or c.fmt.header[0] for c in self.csv))
+        self._by_tag: dict[str, tuple[list[tuple[str, list[_Format]]], bool]] = {}
+
+    def groups_for(self, tag: str | None) -> tuple[list[tuple[str, list[_Format]]], bool]:
+        """The groups to try on a line with this syslog tag, and whether the tag is theirs: the
+        formats of the program whose tag it is (and those that name no tag), or all of them when no
+        program's tag matches (no syslog header, or what looked like one is the start of the
+        message: "NOQUEUE: reject: …")."""
+        if tag is None:
+            return self.groups, False
+        found = self._by_tag.get(tag)
+        if found is None:
+            own = [c for c in self.lines if c.tag is not None and c.tag.fullmatch(tag)]
+            found = (_grouped([c for c in self.lines if c.tag is None or c in own]), True) if own else (self.groups, False)
+            if len(self._by_tag) < 10_000:  # tags are few; a queue id taken for one is not kept
+                self._by_tag[tag] = found
+        return found
+
+
+def _grouped(formats: list[_Format]) -> list[tuple[str, list[_Format]]]:
+    groups: dict[str, list[_Format]] = {}
+    for c in formats:
+        groups.setdefault(c.fmt.literals[0] if c.fmt.literals else "", []).append(c)
+    return list(groups.items())
 
 
 def _formats(registry: Registry) -> _Formats:
@@ -131,22 +156,29 @@ def _registry(registry: Registry | None) -> Registry:
 def _envelope(line: str) -> tuple[str, str | None, int, int]:
     """(time stamp as written, syslog tag or None, where the message starts after the header, where
     it starts after the time stamp alone)."""
-    stamp = ""
-    pos = 0
-    if line.startswith("<") and (m5 := RFC5424_RE.match(line)) is not None:
+    if line[:1] == "<" and (m5 := RFC5424_RE.match(line)) is not None:
         return m5.group(1), m5.group(3), m5.end(), m5.end()
-    m = ENVELOPE_STAMP_RE.match(line)
+    m = ENVELOPE_RE.match(line)
+    if m is None:  # cannot happen: every part is optional
+        return "", None, 0, 0
+    after_stamp = m.end("stamp") if m.group("stamp") is not None else 0
+    return m.group(2) or "", m.group(3), m.end(), after_stamp
+
+
+# an address as log lines mostly write it: the quick way through clean_address
+PLAIN_ADDRESS_RE = re.compile(r"<?([A-Za-z0-9][\w.+-]{0,63})@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})>?")
+
+
+def _address(raw: str) -> str:
+    m = PLAIN_ADDRESS_RE.fullmatch(raw)
     if m is not None:
-        stamp, pos = m.group(1), m.end()
-    h = HEADER_RE.match(line, pos)
-    if h is None:
-        return stamp, None, pos, pos
-    return stamp, h.group(1), h.end(), pos
+        return f"{m.group(1)}@{m.group(2).lower()}"
+    return clean_address(raw, dotless=True)
 
 
 def _recipient(raw: str) -> str:
     raw = raw.strip().strip('"')
-    address = clean_address(raw, dotless=True)
+    address = _address(raw)
     if address:
         return address
     local = raw.strip("<>").strip()
@@ -158,6 +190,16 @@ def _decode(text: str, how: str) -> str:
         spaced = text.replace("_", " ")
         return spaced if "://" in spaced else spaced.replace("/", " ")
     return text
+
+
+REPLY_CODE_RE = re.compile(r"[245]\d\d")
+
+
+def _tidy(text: str, decode: str) -> str:
+    """A field's words, decoded, on one line with single spaces."""
+    if decode:
+        text = _decode(text, decode)
+    return squash(text) if "  " in text or "\t" in text or "\n" in text or text[:1] == " " or text[-1:] == " " else text
 
 
 def _command(c: _Format, values: dict[str, str], text: str) -> str:
@@ -177,9 +219,14 @@ def _command(c: _Format, values: dict[str, str], text: str) -> str:
     return find_command(text) if text else ""
 
 
+RELAY_HOST_RE = re.compile(r"[^\[\s:\"]{1,255}")
+
+
 def _relay(value: str) -> str:
-    value = value.strip().strip('"')
-    host = host_of(re.split(r"[\[\s]", value, maxsplit=1)[0].split(":")[0]) if value else ""
+    """The host name of a relay field ("mx.example.org[192.0.2.1]:25", "mx.example.org. [192.0.2.1]");
+    '' for a transport name ("local", "none", "dovecot")."""
+    m = RELAY_HOST_RE.match(value.strip().strip('"'))
+    host = m.group(0).rstrip(".").lower() if m else ""
     return host if "." in host else ""
 
 
@@ -198,15 +245,15 @@ class LogReader:
     def line(self, line: str, offset: int = 0) -> list[Evidence]:
         """The evidence of one line (without its line end) that starts at ``offset`` in the text."""
         self.last = ""
-        if not line.strip() or len(line) > MAX_LINE:
+        if not line or len(line) > MAX_LINE or line.isspace():
             return []
-        if self.csv is not None or line[:1] == "#" or self.formats.csv:
+        if self.formats.csv_starts and line.startswith(self.formats.csv_starts):
             header = self._csv_header(line)
             if header is not None:
                 self.csv = header
                 return []
-            if self.csv is not None:
-                return [] if line[:1] == "#" else self._csv_row(line, offset)
+        if self.csv is not None:
+            return [] if line[:1] == "#" else self._csv_row(line, offset)
         matched = self._match(line)
         if matched is not None:
             c, values, stamp, spans = matched
@@ -218,27 +265,49 @@ class LogReader:
 
     def _match(self, line: str) -> tuple[_Format, dict[str, str], str, dict[str, tuple[int, int]]] | None:
         """The first line format that reads ``line``: (format, fields, time stamp, spans of fields)."""
+        # which program's formats to try: the tag read the quick way, from the text before the first
+        # ": " ("… mx1 postfix/smtpd[812]"); the time stamp and header are read properly only for a
+        # line that holds a format's texts
+        colon = line.find(": ", 0, 400)
+        hint: str | None = None
+        if colon > 0:
+            head = line[line.rfind(" ", 0, colon) + 1:colon]
+            bracket = head.find("[")
+            hint = head[:bracket] if bracket > 0 else head
+        groups, own = self.formats.groups_for(hint)
         candidates: list[_Format] = []
-        for literal, group in self.formats.groups:
+        for literal, group in groups:
             if literal in line:
-                candidates.extend(group)
+                for c in group:
+                    for x in c.also:
+                        if x not in line:
+                            break
+                    else:
+                        candidates.append(c)
         if not candidates:
             return None
         if len(candidates) > 1:
             candidates.sort(key=lambda c: c.index)
         stamp, tag, after_header, after_stamp = _envelope(line)
+        if tag != hint:
+            own = self.formats.groups_for(tag)[1]
         for c in candidates:
             assert c.pattern is not None
-            starts = [after_header] if tag is None else [] if c.tag is not None and not c.tag.fullmatch(tag) \
-                else [after_header]
-            if tag is not None and after_stamp != after_header:
-                starts.append(after_stamp)  # no real syslog header, or another program's: the stamp alone
+            # the message starts after the syslog header when the tag is the program's own (or the
+            # format names none); else after the time stamp (what looked like a header is the
+            # message's start, or the line is another program's)
+            if tag is None or (own and c.tag is not None):
+                starts: tuple[int, ...] = (after_header,)
+            elif c.tag is None:
+                starts = (after_header, after_stamp)
+            else:
+                starts = (after_stamp,)
             for start in starts:
                 m = c.pattern.match(line, start)
                 if m is None:
                     continue
                 values = {k: v for k, v in m.groupdict().items() if v}
-                spans = {k: m.span(k) for k in values}
+                spans: dict[str, tuple[int, int]] = {k: m.span(k) for k in ("text", "reply") if k in values}
                 for name, pattern in c.fields:
                     if name not in values:
                         f = pattern.search(line, start)
@@ -291,42 +360,45 @@ class LogReader:
         """The evidence for the fields a format read, one per recipient."""
         if c is None:
             c = _Format(fmt, 0)
-        text = squash(_decode(values.get("text", ""), fmt.decode))
-        reply_text = squash(values.get("reply", ""))
+        get = values.get
+        text = _tidy(get("text", ""), fmt.decode)
+        reply_text = _tidy(get("reply", ""), "")
         if fmt.layout != "line":
             text, reply_text = strip_diagnostic_type(text), strip_diagnostic_type(reply_text)
         diagnostic, notice = (reply_text, text) if reply_text else (text, "")
-        reply, status = find_codes(diagnostic)
+        reply, status = find_codes(diagnostic) if diagnostic else ("", "")
         if not reply and not status and notice:
             reply, status = find_codes(notice)
-        given = ENHANCED_RE.match(values.get("status", "").strip())  # "5.1.1", "5.1.1 (bad destination …)"
-        if given is not None:
-            status = ".".join(given.groups())
-        code = values.get("code", "").strip()
-        if re.fullmatch(r"[245]\d\d", code):
-            reply = code
-        separator = fmt.separator
-        raw = values.get("recipient", "")
-        parts = [raw] if not separator else raw.split(separator)
-        parts = [p for part in parts for p in part.split("\n")]
-        recipients = list(dict.fromkeys(r for r in (_recipient(p) for p in parts) if r))
-        original = _recipient(values.get("orig_to", ""))
+        if "status" in values:
+            given = ENHANCED_RE.match(values["status"].strip())  # "5.1.1", "5.1.1 (bad destination …)"
+            if given is not None:
+                status = ".".join(given.groups())
+        if "code" in values:
+            code = values["code"].strip()
+            if REPLY_CODE_RE.fullmatch(code):
+                reply = code
+        raw = get("recipient", "")
+        if fmt.separator or "\n" in raw:
+            parts = [p for part in (raw.split(fmt.separator) if fmt.separator else [raw]) for p in part.split("\n")]
+            recipients = list(dict.fromkeys(r for r in map(_recipient, parts) if r))
+        else:
+            one = _recipient(raw) if raw else ""
+            recipients = [one] if one else []
+        original = _recipient(values["orig_to"]) if "orig_to" in values else ""
         if not recipients and original:
             recipients = [original]  # a pipe or a file delivered for this address
-        sender = clean_address(values.get("sender", ""), dotless=True)
-        message_id = values.get("message_id", "").strip().strip("<>")
-        base = Evidence(
-            status=status, reply=reply, diagnostic=diagnostic, notice=notice,
-            kind=Kind.DELIVERED if action == "delivered" else Kind.FAILURE, action=action,
-            remote_mta=_relay(values.get("relay", "")) if fmt.direction == "outbound" else "",
-            command=_command(c, values, diagnostic or notice), source=f"log:{fmt.id}", span=span,
-            direction=fmt.direction, timestamp=stamp.strip(), queue_id=values.get("queue_id", "").strip(),
-            message_id=message_id, sender=sender)
-        out = []
-        for r in recipients or [""]:
-            o = original if original and original.lower() != r.lower() else ""
-            out.append(replace(base, recipient=r, original_recipient=o))
-        return out
+        common: dict[str, Any] = {
+            "status": status, "reply": reply, "diagnostic": diagnostic, "notice": notice,
+            "kind": Kind.DELIVERED if action == "delivered" else Kind.FAILURE, "action": action,
+            "remote_mta": _relay(values["relay"]) if "relay" in values and fmt.direction == "outbound" else "",
+            # the command a refusal answered (a delivery answered them all)
+            "command": _command(c, values, diagnostic or notice) if action != "delivered" else "",
+            "source": c.source, "span": span,
+            "direction": fmt.direction, "timestamp": stamp.strip(), "queue_id": get("queue_id", "").strip(),
+            "message_id": get("message_id", "").strip().strip("<>"),
+            "sender": _address(values["sender"].strip()) if "sender" in values else ""}
+        return [Evidence(recipient=r, original_recipient=original if original and original.lower() != r.lower() else "",
+                         **common) for r in recipients or [""]]
 
     # -- CSV ------------------------------------------------------------------------------------
     def _csv_header(self, line: str) -> tuple[_Format, dict[str, int]] | None:
@@ -424,7 +496,7 @@ def read_json_record(obj: dict[str, Any], registry: Registry | None = None) -> l
 def _generic(line: str, offset: int) -> list[Evidence]:
     """A line of no format we know: read only with a server reply in it and an address (never as
     one bounce's prose), and only when the reply is not a success."""
-    if not has_code(line):
+    if "@" not in line or not has_code(line):  # no address, or no reply: nothing to read
         return []
     out = []
     for e in parse_reply(line):
