@@ -566,7 +566,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     load_registry.cache_clear()
     err.write(f"wrote {target}: {len(registry.reply)} reply codes, {len(registry.enhanced)} enhanced entries, "
-              f"{len(registry.reasons)} reasons, {len(registry.phrases)} phrase rules, {len(registry.providers)} providers\n")
+              f"{len(registry.reasons)} reasons, {len(registry.phrases)} phrase rules, {len(registry.providers)} providers, "
+              f"{sum(len(p.formats) for p in registry.logs)} log formats of {len(registry.logs)} programs\n")
     return 0
 
 
