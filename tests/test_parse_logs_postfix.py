@@ -118,7 +118,7 @@ def test_postscreen_refusals() -> None:
     assert (r.recipient, r.direction, r.reason, r.provider) == ("sam@example.org", "inbound", "blocked", "spamhaus")
 
 
-def test_a_message_s_id_and_sender_come_from_its_earlier_lines() -> None:
+def test_a_message_s_id_comes_from_its_earlier_line() -> None:
     log = (f"{STAMP} postfix/cleanup[827]: AD1E2F3A4B: message-id=<20260302.AD1E2F3A4B@example.net>\n"
            f"{STAMP} postfix/qmgr[900]: AD1E2F3A4B: from=<zed@example.net>, size=2811, nrcpt=2 (queue active)\n"
            f"{STAMP} postfix/smtp[828]: AD1E2F3A4B: to=<abe@example.org>, orig_to=<team@example.org>, "
@@ -127,9 +127,9 @@ def test_a_message_s_id_and_sender_come_from_its_earlier_lines() -> None:
            f"{STAMP} postfix/smtp[828]: 0000000000: to=<cal@example.org>, relay=mx.example.org[192.0.2.8]:25, delay=2, "
            "delays=0.1/0/1/0.9, dsn=5.2.2, status=bounced (host mx.example.org[192.0.2.8] said: 552 5.2.2 Mailbox full)\n")
     first, second = parse(log)
-    assert (first.message_id, first.sender, first.original_recipient) == ("20260302.AD1E2F3A4B@example.net",
-                                                                         "zed@example.net", "team@example.org")
-    assert (second.message_id, second.sender) == ("", "")  # another message: nothing of the first's
+    assert (first.message_id, first.queue_id, first.original_recipient) == ("20260302.AD1E2F3A4B@example.net",
+                                                                            "AD1E2F3A4B", "team@example.org")
+    assert (second.message_id, second.queue_id) == ("", "0000000000")  # another message: nothing of the first's
     r = classify(log)[0]
     assert (r.recipient, r.original_recipient, r.reason) == ("abe@example.org", "team@example.org", "mailboxfull")
 

@@ -539,6 +539,9 @@ def known_log(text: str, registry: Registry | None = None) -> bool:
     """Whether ``text`` holds a line that a known program's format reads (or a CSV log's header)."""
     head = text[:200_000]
     reader = LogReader(registry)
+    for first in head[:20_000].split("\n", 100)[:100]:  # a log's first lines mostly tell
+        if reader._match(first) is not None:
+            return True
     for c in reader.formats.csv:
         if all(h in head for h in c.fmt.header):
             for line, _ in _lines(head[:20_000]):
