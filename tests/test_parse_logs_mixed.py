@@ -83,3 +83,30 @@ def test_what_other_inputs_say_of_their_direction() -> None:
         {"emailAddress": "c@example.org", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 no such user"}]}})
     assert [r.direction for r in classify(ses)] == ["outbound"]
     assert record("x", classify(bounce)[0])["direction"] == "outbound"
+
+
+def test_a_log_read_line_by_line_gives_what_the_whole_text_gives() -> None:
+    from bouncecodes.parse.logs import LogReader, parse_log
+
+    assert parse_log(MIXED.split("\n")) == parse_log(MIXED)
+    reader = LogReader()
+    offset = 0
+    streamed = []
+    for line in MIXED.split("\n"):  # the reader keeps what links lines (qmail's delivery 12) between calls
+        streamed += reader.line(line, offset)
+        offset += len(line) + 1
+    assert streamed == parse_log(MIXED)
+
+
+def test_the_lines_kept_for_later_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bouncecodes.parse import logs
+
+    monkeypatch.setattr(logs, "MAX_CONTEXTS", 10)
+    reader = logs.LogReader()
+    for n in range(50):
+        reader.line(f"@400000006a1b2c3d0a1b2c3f starting delivery {n}: msg {n} to remote u{n}@example.org")
+    assert len(reader.contexts) == 10
+    # the oldest went first: delivery 49's start is kept, delivery 0's is not
+    [late] = reader.line("@400000006a1b2c3d0a1b2c40 delivery 49: failure: Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/")
+    [early] = reader.line("@400000006a1b2c3d0a1b2c41 delivery 0: failure: Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/")
+    assert (late.recipient, early.recipient) == ("u49@example.org", "")
