@@ -42,6 +42,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/logs.py
 
 clean:
 	rm -rf $(VENV) site src/bouncecodes/registry.json

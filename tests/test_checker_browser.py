@@ -188,6 +188,11 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
             assert original is not None and rec["original_recipient"] in original.inner_text()
         else:
             assert original is None
+        direction = card.query_selector(".bc-field--direction")
+        if rec.get("direction"):  # inbound or outbound, as the record says
+            assert direction is not None and direction.inner_text() == rec["direction"]
+        else:
+            assert direction is None
         assert rec["rule"] in text
         rule = href_path(card, ".bc-field--rule a")
         assert rule, f"the rule {rec['rule']} has no link"

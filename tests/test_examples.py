@@ -1,4 +1,5 @@
-"""Every example in the registry classifies as its entry declares (the lint rule `examples` runs the same check).
+"""Every example in the registry classifies as its entry declares (the lint rules `examples` and
+`log-examples` run the same checks).
 
 A provider example is decided by its own rule in lint, in `bouncecodes classify --provider <id>` and
 in the library alike (the checker's field: tests/test_pyodide.py): all of them name the provider
@@ -13,7 +14,12 @@ from pathlib import Path
 import pytest
 
 import bouncecodes
-from bouncecodes.build.examples import phrase_example_rule, provider_example_rule, software_example_rule
+from bouncecodes.build.examples import (
+    log_example_problem,
+    phrase_example_rule,
+    provider_example_rule,
+    software_example_rule,
+)
 from bouncecodes.classify import find_provider, provider_names, provider_reply, recognise_provider
 from bouncecodes.cli import main
 from bouncecodes.model import Evidence
@@ -23,6 +29,8 @@ REGISTRY = load_registry()
 PHRASES = [(p.id, ex) for p in REGISTRY.phrases for ex in p.examples]
 PROVIDERS = [(r.id, ex) for p in REGISTRY.providers for r in p.rules for ex in r.examples]
 SOFTWARE = [(m.id, ex) for s in REGISTRY.software for m in s.messages for ex in m.examples]
+LOG_FORMATS = {f.id: f for p in REGISTRY.logs for f in p.formats}
+LOGS = [(f.id, i) for f in LOG_FORMATS.values() for i in range(len(f.examples))]
 
 
 def _provider(rule_id: str) -> str:
@@ -124,7 +132,14 @@ def test_software_example(rule_id: str, example: str) -> None:
     assert software_example_rule(REGISTRY, example) == rule_id
 
 
+@pytest.mark.parametrize("format_id,index", LOGS)
+def test_log_example(format_id: str, index: int) -> None:
+    fmt = LOG_FORMATS[format_id]
+    assert log_example_problem(REGISTRY, fmt, fmt.examples[index]) == ""
+
+
 def test_there_are_examples() -> None:
     assert len(PHRASES) >= 50
     assert len(PROVIDERS) >= 30
     assert len(SOFTWARE) >= 3
+    assert len(LOGS) >= 60

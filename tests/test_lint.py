@@ -125,6 +125,65 @@ def test_rule_reports_broken_copy(codes: Path, rule: str, breaker: BreakFn, rel:
     assert text.startswith(f"codes/{rel}:{p.line}:")
 
 
+# the log format rules, each run alone (with the schema): (rule, how to break a copy, file, text on
+# the reported line, words the message must contain, words of the fix)
+LOG_CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
+    ("log-program", lambda c: (c / "logs/nosuch.yaml").write_text(
+        (c / "logs/qmail.yaml").read_text().replace("id: qmail\nname: qmail\n", "id: nosuch\n")),
+     "logs/nosuch.yaml", "id: nosuch", "no codes/software/nosuch.yaml", "add name:"),
+    ("log-program", lambda c: edit(c / "logs/postfix.yaml", "id: postfix\n", "id: postfix\nname: Postfix MTA\n"),
+     "logs/postfix.yaml", "name: Postfix MTA", "differs from 'Postfix'", "remove name:"),
+    ("log-format", lambda c: edit(c / "logs/qmail.yaml", "    key: delivery\n    once: true\n",
+                                  "    key: queue_id\n    once: true\n"),
+     "logs/qmail.yaml", "key: queue_id", "is a field it does not read", "name a pattern group"),
+    ("log-format", lambda c: edit(c / "logs/qmail.yaml", "(?P<state>success|failure|deferral)",
+                                  "(?P<outcome>success|failure|deferral)"),
+     "logs/qmail.yaml", "(?P<outcome>", "not in the vocabulary", "name groups from"),
+    ("log-format", lambda c: edit(c / "logs/qmail.yaml", "delivery (?P<delivery>\\d{1,12}): (?P<state>",
+                                  "(?P<delivery>\\d{1,12}): (?P<state>"),
+     "logs/qmail.yaml", "(?P<delivery>\\d{1,12}): (?P<state>", "no fixed text of 4 characters", "plain text"),
+    ("log-examples", lambda c: edit(c / "logs/postfix.yaml", "            queue_id: 1A2B3C4D5E", "            queue_id: 1A2B3C4D5F"),
+     "logs/postfix.yaml", "status=expired, returned to sender'", "queue_id is '1A2B3C4D5E', not '1A2B3C4D5F'",
+     "declared yields"),
+    ("log-examples", lambda c: edit(c / "logs/sendmail.yaml", "  - id: ruleset\n", "  - id: ruleset-first\n"
+                                    "    title: everything\n    layout: line\n    direction: inbound\n"
+                                    "    pattern: '(?P<queue_id>[0-9A-Za-z]{6,20}|NOQUEUE): ruleset=[^\\n]{0,4000}$'\n"
+                                    "    action: failed\n    source: https://example.org/\n    examples:\n"
+                                    "      - log: 'NOQUEUE: ruleset=check_relay, arg1=x, reject=550 no'\n"
+                                    "        yields:\n          - action: failed\n  - id: ruleset\n"),
+     "logs/sendmail.yaml", "arg1=bot.example.net", "read by: sendmail/ruleset-first", "file order"),
+    ("linear-pattern", lambda c: edit(c / "logs/qmail.yaml", "(?P<text>[^\\n]{0,4000})$'", "(?P<text>(?:\\S+ )*)$'"),
+     "logs/qmail.yaml", "(?P<text>(?:\\S+ )*)$", "nested quantifier", "bounded repeat"),
+]
+
+
+@pytest.fixture()
+def log_codes(tmp_path: Path) -> Path:
+    """A copy of what the log rules read: the schemas, the reasons, the catalogues and the log formats."""
+    target = tmp_path / "codes"
+    shutil.copytree(CODES / "schema", target / "schema")
+    shutil.copy(CODES / "reasons.yaml", target / "reasons.yaml")
+    for folder in ("software", "logs"):
+        shutil.copytree(CODES / folder, target / folder)
+    return target
+
+
+@pytest.mark.parametrize("rule,breaker,rel,needle,words,fix", LOG_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(LOG_CASES)])
+def test_log_rule_reports_broken_copy(log_codes: Path, rule: str, breaker: BreakFn, rel: str, needle: str, words: str,
+                                      fix: str) -> None:
+    codes = log_codes
+    assert not only(lint_codes(codes, [rule]), rule), "the unbroken copy must pass"
+    breaker(codes)
+    found = only(lint_codes(codes, [rule]), rule)
+    assert found, f"{rule} did not fire"
+    p = next((p for p in found if p.file == f"codes/{rel}" and words in p.format()), found[0])
+    assert p.file == f"codes/{rel}"
+    assert p.line == line_of(codes / rel, needle), p.format()
+    text = p.format()
+    assert words in text and fix in text, text
+
+
 def test_provider_rules(codes: Path) -> None:
     files = sorted((codes / "providers").glob("*.yaml"))
     if len(files) < 2:
@@ -177,7 +236,7 @@ def test_an_example_that_restates_a_programs_message_is_a_second_place_for_one_f
 
 
 def test_every_rule_has_a_case() -> None:
-    tested = {c[0] for c in CASES} | {"provider-hosts", "provider-rule"}
+    tested = {c[0] for c in CASES + LOG_CASES} | {"provider-hosts", "provider-rule"}
     assert tested == set(RULES)
 
 

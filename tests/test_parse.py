@@ -221,7 +221,7 @@ def test_sendmail_log_under_debian_name_with_several_recipients() -> None:
             "delay=00:00:01, mailer=esmtp, pri=120000, relay=mx.example.com. [192.0.2.10], dsn=5.1.1, stat=User unknown")
     found = parse_log(line)
     assert [(e.recipient, e.status, e.source) for e in found] == [
-        ("a@example.com", "5.1.1", "sendmail-log"), ("b@example.com", "5.1.1", "sendmail-log")]
+        ("a@example.com", "5.1.1", "log:sendmail/delivery"), ("b@example.com", "5.1.1", "log:sendmail/delivery")]
 
 
 INNER_DSN = """From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>

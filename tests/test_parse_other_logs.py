@@ -7,11 +7,11 @@ import pytest
 from bouncecodes import classify, parse
 from bouncecodes.parse import InputKind, detect
 
-# an MTA's own log of what it refused, in a layout we have no outcome pattern for
+# a log of a program we have no format for, of what it refused, without replies in its lines
 REJECT_LOG = """\
-2026-03-02 09:14:07 H=mx.example.net [192.0.2.10] F=<a@example.net> rejected RCPT <ann@example.org>: relay not permitted
-2026-03-02 09:15:40 H=mx.example.com [192.0.2.11] F=<b@example.com> rejected RCPT <bob@example.org>: Sender verify failed
-2026-03-02 09:16:02 H=mx.example.com [192.0.2.11] F=<c@example.com> rejected RCPT <cy@example.org>: Unknown user
+2026-03-02 09:14:07 relayd[812]: refused mx.example.net 192.0.2.10 <a@example.net> -> <ann@example.org>: relay not permitted
+2026-03-02 09:15:40 relayd[812]: refused mx.example.com 192.0.2.11 <b@example.com> -> <bob@example.org>: Sender verify failed
+2026-03-02 09:16:02 relayd[812]: refused mx.example.com 192.0.2.11 <c@example.com> -> <cy@example.org>: Unknown user
 """
 
 
@@ -65,15 +65,16 @@ def test_prose_with_a_time_in_it_is_not_a_log() -> None:
     assert [r.recipient for r in classify(notice)] == ["lee@example.org"]
 
 
-def test_a_known_mta_log_gives_its_outcome_lines_only() -> None:
-    # Postfix's record of a message it refused to receive is not the outcome of one it sent
+def test_a_known_mta_log_gives_both_sides_each_with_its_direction() -> None:
+    # Postfix's record of a message it refused to receive is read too (inbound), beside the outcome
+    # of one it sent (outbound)
     refused = ("Mar  2 09:14:07 mx1 postfix/smtpd[812]: NOQUEUE: reject: RCPT from x.example.net[192.0.2.7]: "
                "550 5.1.1 <mo@example.org>: Recipient address rejected: User unknown; from=<n@example.net> "
                "to=<mo@example.org> proto=ESMTP helo=<x.example.net>\n")
-    assert parse(refused) == []
     sent = ("Mar  2 09:14:09 mx1 postfix/smtp[813]: 4F2A1B3C: to=<pat@example.com>, relay=mx.example.com[192.0.2.8]:25, "
             "dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.8] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n")
-    assert [r.recipient for r in classify(refused + sent)] == ["pat@example.com"]
+    assert [(r.recipient, r.direction, r.reason) for r in classify(refused + sent)] == [
+        ("mo@example.org", "inbound", "userunknown"), ("pat@example.com", "outbound", "userunknown")]
 
 
 QMAIL_LOG = """\
@@ -93,9 +94,10 @@ def test_qmail_send_names_the_recipient_on_the_line_that_starts_the_delivery() -
     assert [(r.recipient, r.reply, r.status, r.reason, r.permanent) for r in results] == [
         ("una@example.com", "550", "5.1.1", "userunknown", True),
         ("vic@example.net", "", "4.4.2", "networkerror", False),
-        ("wes@example.org", "", "", "delivered", False)]
+        ("wes@example.org", "", "", "delivered", False),
+        ("", "", "5.0.901", "onhold", True)]  # an outcome whose start the log does not hold: no recipient
     first = parse(QMAIL_LOG)[0]
-    assert first.source == "qmail-log" and first.command == "RCPT"
+    assert first.source == "log:qmail/delivery" and first.command == "RCPT"
     assert first.diagnostic.startswith("192.0.2.8 does not like recipient. Remote host said: 550 5.1.1")
     assert QMAIL_LOG[first.span[0]:first.span[1]].startswith("192.0.2.8_does_not_like_recipient")
 

@@ -304,3 +304,42 @@ def test_a_programs_message_can_say_what_it_means_in_reply_to_mail_from(registry
     d = decide(e, demo, None)
     assert (d.rule, d.reason, d.detail) == ("software:demo/m", "rejected", "blocked")
     assert decide(replace(e, command="RCPT"), demo, None).reason == "blocked"
+
+
+def test_a_log_action_comes_after_the_servers_words(registry: Registry) -> None:
+    e = Evidence(diagnostic="expired, returned to sender", action="expired", source="log:postfix/expired")
+    assert "expired" in registry.reason("expired").actions
+    assert (decide(e, registry, None).rule, decide(e, registry, None).reason) == ("reason:expired/action", "expired")
+    # words that name a cause keep it
+    assert decide(replace(e, diagnostic="550 no such user here"), registry, None).reason == "userunknown"
+    # an action no reason lists decides nothing
+    assert rule_for(registry, replace(e, action="failed")) == "reason:onhold"
+
+
+def test_an_inbound_refusal_takes_the_same_steps_without_the_sender_s_retries(registry: Registry) -> None:
+    # a temporary refusal with no words: a delay warning would make it "expired", a refusal stays what it is
+    e = Evidence(status="4.0.0", action="delayed", direction="inbound", source="log:postfix/smtpd-reject")
+    assert rule_for(registry, replace(e, direction="outbound")).endswith("/when-delayed")
+    assert not rule_for(registry, e).endswith("/when-delayed")
+    # a final failure with a transient reason: a sender gives up; a refusal is no giving up
+    net = Evidence(status="4.4.1", diagnostic="connect to mx.example.org[192.0.2.1]:25: Connection timed out",
+                   action="failed", direction="inbound")
+    assert rule_for(registry, net) == "phrase:networkerror/connection-failed"
+    # the command still refines it: a refusal of the connection with no known cause blocks the client
+    assert decide(Evidence(action="failed", direction="inbound", command="CONN"), registry, None).reason == "blocked"
+
+
+def test_an_inbound_refusal_s_provider_comes_from_its_words_only(registry: Registry) -> None:
+    e = Evidence(reply="550", status="5.7.1", diagnostic="<a@gmail.com>: Relay access denied", direction="inbound",
+                 recipient="a@gmail.com", remote_mta="gmail-smtp-in.l.google.com")
+    assert recognise_provider(e, registry) is None
+    assert recognise_provider(replace(e, direction="outbound"), registry) is not None
+    listed = replace(e, diagnostic="Service unavailable; Client host [192.0.2.4] blocked using zen.spamhaus.org")
+    provider = recognise_provider(listed, registry)
+    assert provider is not None and provider.id == "spamhaus"
+    # nor from a provider the reader named: the words are the logging server's, not that provider's
+    google = registry.provider("google")
+    assert recognise_provider(e, registry, google) is None
+    assert recognise_provider(replace(e, direction="", remote_mta=""), registry, google) is google
+    named = recognise_provider(listed, registry, google)
+    assert named is not None and named.id == "spamhaus"

@@ -411,6 +411,8 @@
     });
     field(details, "Detail", result.detail);
     field(details, "Provider", result.provider, { page: pages.provider, className: "bc-field--provider" });
+    // inbound: a refusal the logging server gave; outbound: a delivery that failed; none: not said
+    field(details, "Direction", result.direction, { className: "bc-field--direction" });
     field(details, "Command", result.command, { code: true });
     field(details, "Remote MTA", result.remote_mta);
     field(details, "Reporting MTA", result.reporting_mta);

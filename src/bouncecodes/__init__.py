@@ -85,7 +85,7 @@ def classify(data: str | bytes, *, limit: int = MAX_INPUT, provider: str = "",
     """
     registry = registry or load_registry()
     named = find_provider(provider, registry) if provider else None
-    found = parse(data, limit=limit) or (provider_reply(data, named, registry) if named else [])
+    found = parse(data, limit=limit, registry=registry) or (provider_reply(data, named, registry) if named else [])
     if len(found) < 2:
         return [classify_evidence(e, registry, provider=named) for e in found]
     # a large export repeats the same failure for many addresses: decide each distinct one once (the

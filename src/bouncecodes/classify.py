@@ -5,7 +5,8 @@ Precedence, highest first (each step is registry data; the first step that gives
 1. the input's structure: a feedback report, an automatic reply, a success DSN (``reason:*``);
 2. the rules of the recognised provider, in file order (``provider:<id>/<rule>``): the provider of
    the remote MTA's host, else the one the reader named (``--provider``), else the one whose token
-   is in the server's text, else the one of the recipient's domain (see :func:`recognise_provider`);
+   is in the server's text, else the one of the recipient's domain (see :func:`recognise_provider`;
+   for an inbound refusal, only the one whose token is in the text: see below);
 3. a *decisive* enhanced code (``enhanced:X.1.1``), unless a program's message that the program
    writes with that very code, in either class, matches the server's text
    (``software:postfix/unknown-local-recipient``: the program says what it means by the code), or a
@@ -19,7 +20,9 @@ Precedence, highest first (each step is registry data; the first step that gives
    id order, ``software:<program>/<message>``), then the phrase rules (files in
    ``codes/reasons.yaml`` order, ``phrase:<reason>/<rule>``), each in file order, then the broad
    ones of both in the same order;
-5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``);
+5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``),
+   then the action of a log line, when a reason lists it (Postfix's ``status=expired``:
+   ``reason:expired/action``);
 6. the same rules on the reporting MTA's own notice;
 7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
 8. the reply code (``reply:550``);
@@ -41,11 +44,17 @@ found):
   (``reason:userunknown/mailbox-status``);
 - ``at_connect`` and ``when_delayed``: a reason from any step but 2 in a reply to the connection or to
   HELO/EHLO, or from codes only (no rule that reads words decided, in step 3, 4 or 6) in a delay
-  warning, becomes that reason (``reason:onhold/at-connect`` → blocked, ``reason:onhold/when-delayed``
+  warning (not in an inbound refusal: the sender's retries are not the logging server's), becomes
+  that reason (``reason:onhold/at-connect`` → blocked, ``reason:onhold/when-delayed``
   → expired, the same from ``undefined`` and from ``networkerror`` read from a code such as 4.4.1);
 - ``given_up``: a transient reason in a final failure notice without a 5xx code becomes that
   reason (``reason:networkerror/given-up`` → expired), keeping the first reason as the detail,
-  except for the details the reason lists in ``given_up_except`` (a mail loop fails at once).
+  except for the details the reason lists in ``given_up_except`` (a mail loop fails at once); never
+  for an inbound refusal.
+
+An inbound refusal (a log line of the receiving side: ``direction`` inbound) is decided by the same
+steps; its words are the logging server's own, so a provider is recognised from them (tokens) only,
+never from the client, the recipient's domain or a provider the reader named.
 
 ``tests/test_precedence.py`` pins this order.
 """
@@ -186,10 +195,12 @@ class _Compiled:
                 self.hosts.setdefault(h, p)
         # Diagnostic-Code type -> the first reason, in registry order, that lists it
         self.diagnostic_types: dict[str, str] = {}
+        self.actions: dict[str, str] = {}  # a log line's action -> the first reason that lists it
         for reason in registry.reasons:
             for kind in reason.diagnostic_types:
                 self.diagnostic_types.setdefault(kind, reason.id)
-
+            for action in reason.actions:
+                self.actions.setdefault(action, reason.id)
 
     def phrases_of(self, reasons: tuple[str, ...]) -> list[tuple[str, _Pattern, WordRule]]:
         """``phrase_list`` narrowed to the rules of ``reasons``, in the same order (kept per tuple)."""
@@ -221,15 +232,17 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None,
                        named: Provider | None = None) -> Provider | None:
     """The provider that answered: by the remote MTA's host; else the provider the reader ``named``
     (``--provider``, the checker's "Whose server refused it?": see :func:`find_provider`); else by a
-    token in the server's text; else by the recipient's domain (when no remote MTA is known)."""
+    token in the server's text; else by the recipient's domain (when no remote MTA is known). For an
+    inbound refusal (the logging server's own words) by a token only."""
     registry = registry or load_registry()
     compiled = _compiled(registry)
-    remote = evidence.remote_mta.lower()
+    inbound = evidence.direction == "inbound"  # our own server's words: recognised from them only
+    remote = "" if inbound else evidence.remote_mta.lower()
     if remote:
         found = _by_host(compiled.hosts, remote)
         if found is not None:
             return found
-    if named is not None:
+    if named is not None and not inbound:
         return named
     text = evidence.diagnostic[:MAX_TEXT]
     if text:
@@ -244,7 +257,7 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None,
                     continue
             if token.search(text, lowered, folded):
                 return provider
-    domain = evidence.recipient.rpartition("@")[2].lower()
+    domain = "" if inbound else evidence.recipient.rpartition("@")[2].lower()
     if domain and not remote:
         return _by_host(compiled.hosts, domain)
     return None
@@ -388,13 +401,14 @@ def decide(evidence: Evidence, registry: Registry, provider: Provider | None) ->
         mailbox_status = evidence.status.split(".")[1:2] == ["2"]  # X.2.*: the mailbox exists
         if mailbox_status and command not in ("RCPT", "MAIL"):
             return Decision(reason.after_data, f"reason:{reason.id}/mailbox-status", decision.detail or reason.id)
+    inbound = evidence.direction == "inbound"
     if general:
         if reason.at_connect and command in ("CONN", "HELO", "EHLO"):
             return Decision(reason.at_connect, f"reason:{reason.id}/at-connect", decision.detail)
-        if reason.when_delayed and evidence.action == "delayed" and not from_words:
+        if reason.when_delayed and evidence.action == "delayed" and not from_words and not inbound:
             # words that name a cause keep it; a bare code in a delay warning only says "still trying"
             return Decision(reason.when_delayed, f"reason:{reason.id}/when-delayed", decision.detail)
-    if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) \
+    if reason.given_up and decision.detail not in reason.given_up_except and _final(evidence) and not inbound \
             and (evidence.status or evidence.reply)[:1] != "5":
         return Decision(reason.given_up, f"reason:{reason.id}/given-up", decision.detail or reason.id)
     return decision
@@ -445,6 +459,9 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     by_type = compiled.diagnostic_types.get(evidence.diagnostic_type) if evidence.diagnostic_type else None
     if by_type is not None:
         return Decision(by_type, f"reason:{by_type}/diagnostic-type")
+    by_action = compiled.actions.get(evidence.action) if evidence.action else None
+    if by_action is not None:
+        return Decision(by_action, f"reason:{by_action}/action")
     found = _phrase(compiled, evidence.notice[:MAX_TEXT])
     if found is not None:
         return found
@@ -469,7 +486,7 @@ def _permanent(evidence: Evidence) -> bool:
     klass = (evidence.status or evidence.reply)[:1]
     if klass:
         return klass == "5"
-    return evidence.action != "delayed"
+    return evidence.action not in ("delayed", "held")
 
 
 def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
@@ -505,4 +522,5 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
         source=evidence.source,
         span=evidence.span,
         original_recipient=evidence.original_recipient,
+        direction=evidence.direction,
     )

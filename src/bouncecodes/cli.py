@@ -126,6 +126,10 @@ def _text(rec: dict[str, Any]) -> str:
              f"  reason    {rec['reason']}" + (f" ({rec['detail']})" if rec["detail"] else "") + f"  [{codes}; {flags}]"]
     if rec["provider"]:
         lines.append(f"  provider  {rec['provider']}")
+    if rec.get("direction"):
+        lines.append(f"  direction {rec['direction']}"
+                     + (" (a refusal your server gave)" if rec["direction"] == "inbound" else " (a delivery that failed)"
+                        if rec["reason"] != "delivered" else ""))
     if rec["diagnostic"]:
         diag = rec["diagnostic"]
         lines.append(f"  server    {diag[:200]}{'…' if len(diag) > 200 else ''}")
@@ -147,9 +151,11 @@ Event = tuple[str, Any]
 class _Classifier:
     """Documents → events, for one output format."""
 
-    def __init__(self, fmt: str, quiet: bool, registry: Registry, provider: Provider | None = None) -> None:
+    def __init__(self, fmt: str, quiet: bool, registry: Registry, provider: Provider | None = None,
+                 direction: str = "") -> None:
         self.fmt, self.quiet, self.registry = fmt, quiet, registry
         self.provider = provider  # --provider: whose server answered, for input that does not say it
+        self.direction = direction  # --direction: only results of this direction are written ('' for all)
         self._csv: tuple[io.StringIO, Any] | None = None
 
     def _row(self, rec: dict[str, Any]) -> str:
@@ -175,6 +181,8 @@ class _Classifier:
             return [("n", (1, 0, 0, 1)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
         if not evidence:
             return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
+        if self.direction:
+            evidence = [e for e in evidence if e.direction == self.direction]
         events: list[Event] = [("n", (1, len(evidence), 0, 0))]
         for e in evidence:
             rec = record(label, classify_evidence(e, self.registry, provider=self.provider))
@@ -385,7 +393,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         import csv
 
         csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
-    classifier = _Classifier(fmt, args.quiet, registry, provider)
+    classifier = _Classifier(fmt, args.quiet, registry, provider, args.direction or "")
 
     def apply(events: list[Event]) -> None:
         for kind, value in events:
@@ -577,7 +585,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     load_registry.cache_clear()
     err.write(f"wrote {target}: {len(registry.reply)} reply codes, {len(registry.enhanced)} enhanced entries, "
-              f"{len(registry.reasons)} reasons, {len(registry.phrases)} phrase rules, {len(registry.providers)} providers\n")
+              f"{len(registry.reasons)} reasons, {len(registry.phrases)} phrase rules, {len(registry.providers)} providers, "
+              f"{sum(len(s.messages) for s in registry.software)} programs' messages, "
+              f"{sum(len(p.formats) for p in registry.logs)} log formats of {len(registry.logs)} programs\n")
     return 0
 
 
@@ -593,6 +603,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-p", "--provider", metavar="NAME",
                    help="whose server answered, for input that does not say it (a bare reply): a provider id, a host "
                         "of its servers or a recipient domain, e.g. google, gmail.com (see `bouncecodes providers`)")
+    c.add_argument("--direction", choices=["inbound", "outbound"],
+                   help="only results of this direction: inbound (refusals your server gave, from its log), "
+                        "outbound (deliveries that failed: bounces, and your server's delivery log lines)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
     c.set_defaults(func=cmd_classify)

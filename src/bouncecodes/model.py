@@ -75,6 +75,8 @@ class Reason:
     diagnostic_types: tuple[str, ...] = ()
     #: reasons this one wins over when rules of both match the same words (checked by the lint rule ``overlaps``)
     over: tuple[str, ...] = ()
+    #: log line actions (a format's state, mapped) that mean this reason when the server's words name none
+    actions: tuple[str, ...] = ()
 
     def pseudo_code(self, permanent: bool) -> str:
         """The pseudo enhanced code for this reason (``5.0.911``), or "" when it has none."""
@@ -243,6 +245,88 @@ class Provider:
     website: str = ""
 
 
+#: What a log format's pattern groups, CSV columns or JSON keys may be named (codes/schema/logs.schema.json)
+LOG_FIELDS = ("recipient", "orig_to", "sender", "queue_id", "message_id", "state", "status", "code", "reply", "text",
+              "relay", "client", "helo", "command", "delivery", "timestamp")
+#: What a log format's state words may mean
+LOG_ACTIONS = ("failed", "delayed", "delivered", "expired", "discarded", "held", "none")
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in value)
+
+
+@dataclass(frozen=True)
+class LogExample:
+    """A log text written from the program's own template, and the evidence it must give: one tuple
+    of (field, value) pairs per result, in order (none for a line that reports no outcome)."""
+
+    log: str
+    yields: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """One kind of log line (or CSV row, or JSON record) a program writes (``codes/logs/<id>.yaml``)."""
+
+    id: str  # <program>/<format>
+    program: str
+    title: str
+    layout: str  # line, csv or json
+    direction: str  # inbound or outbound
+    source: str
+    pattern: str = ""
+    #: the texts every match of ``pattern`` holds, as written, longest first; derived at build: a
+    #: line is tried only when it holds them all
+    literals: tuple[str, ...] = ()
+    tag: str = ""  # a pattern the syslog tag must match, when the line has one
+    #: vocabulary name → a pattern with one group (line), a column (csv) or key paths (json)
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    states: tuple[tuple[str, str], ...] = ()
+    otherwise: str = ""
+    action: str = ""
+    commands: tuple[tuple[str, str], ...] = ()
+    decode: str = ""
+    separator: str = ""
+    context: bool = False
+    key: str = ""
+    once: bool = False
+    header: tuple[str, ...] = ()
+    header_prefix: str = ""
+    match: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    pattern_key: str = ""
+    examples: tuple[LogExample, ...] = ()
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LogFormat:
+        return cls(**{
+            **d,
+            "fields": tuple((str(k), tuple(v)) for k, v in d.get("fields", ())),
+            "states": _pairs(d.get("states", ())),
+            "commands": _pairs(d.get("commands", ())),
+            "header": tuple(d.get("header", ())),
+            "literals": tuple(d.get("literals", ())),
+            "match": tuple((str(k), tuple(v)) for k, v in d.get("match", ())),
+            "examples": tuple(LogExample(log=x["log"], yields=tuple(_pairs(y) for y in x.get("yields", ())))
+                              for x in d.get("examples", ())),
+        })
+
+
+@dataclass(frozen=True)
+class LogProgram:
+    """How one program writes its log (``codes/logs/<id>.yaml``): its line kinds, in decision order."""
+
+    id: str
+    name: str
+    description: str
+    formats: tuple[LogFormat, ...]
+    release: str = ""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LogProgram:
+        return cls(**{**d, "formats": tuple(LogFormat.from_dict(f) for f in d["formats"])})
+
+
 @dataclass(frozen=True)
 class Registry:
     """The whole registry, in registry order (which is decision order)."""
@@ -253,6 +337,7 @@ class Registry:
     phrases: tuple[PhraseRule, ...]
     providers: tuple[Provider, ...] = ()
     software: tuple[Software, ...] = ()
+    logs: tuple[LogProgram, ...] = ()
     schema_version: int = SCHEMA_VERSION
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
@@ -316,6 +401,7 @@ class Registry:
             "phrases": [_plain(p) for p in self.phrases],
             "providers": [_plain(p) for p in self.providers],
             "software": [_plain(s) for s in self.software],
+            "logs": [_plain(p) for p in self.logs],
         }
 
     @classmethod
@@ -330,7 +416,8 @@ class Registry:
         return cls(
             reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
                                      "given_up_except": tuple(r.get("given_up_except", ())),
-                                     "over": tuple(r.get("over", ()))})
+                                     "over": tuple(r.get("over", ())),
+                                     "actions": tuple(r.get("actions", ()))})
                           for r in data["reasons"]),
             reply=tuple(
                 ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
@@ -379,6 +466,7 @@ class Registry:
                 })
                 for s in data.get("software", ())
             ),
+            logs=tuple(LogProgram.from_dict(p) for p in data.get("logs", ())),
         )
 
 
@@ -423,10 +511,19 @@ class Evidence:
     command: str = ""  # the SMTP command the reply answered: RCPT, DATA, MAIL, CONN …
     diagnostic_type: str = ""  # the DSN Diagnostic-Code type, lower case: smtp, x-unix, x-postfix …
     feedback_type: str = ""
-    source: str = ""  # which finder produced it: dsn, text, reply, postfix-log, exim-log, sendmail-log, arf …
+    source: str = ""  # which finder produced it: dsn, text, reply, arf, json, log:<program>/<format> …
     span: tuple[int, int] = (0, 0)
     #: the address as the sender gave it (a DSN's Original-Recipient), when it differs from ``recipient``
     original_recipient: str = ""
+    #: inbound (a refusal the logging server gave) or outbound (a delivery that failed); '' when the
+    #: input does not say (a bare reply)
+    direction: str = ""
+    # where a log line came from, for later output: its time stamp as written, the program's queue
+    # id, the message's Message-ID (without brackets) and its envelope sender
+    timestamp: str = ""
+    queue_id: str = ""
+    message_id: str = ""
+    sender: str = ""
 
 
 @dataclass(frozen=True)
@@ -452,6 +549,7 @@ class Result:
     source: str = ""
     span: tuple[int, int] = (0, 0)
     original_recipient: str = ""  # the address as the sender gave it, when forwarding changed it
+    direction: str = ""  # inbound (a refusal your server gave), outbound (a delivery that failed) or ''
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

@@ -11,7 +11,7 @@ __all__ = ["FIELDS", "record"]
 
 #: The fields of a record, in output order (CSV columns).
 FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
-          "rule", "diagnostic", "status_source", "original_recipient"]
+          "rule", "diagnostic", "status_source", "original_recipient", "direction"]
 
 
 def record(label: str, r: Result) -> dict[str, Any]:
@@ -20,4 +20,4 @@ def record(label: str, r: Result) -> dict[str, Any]:
     return {"file": label.split("#", 1)[0], "recipient": r.recipient, "status": r.status, "reply": r.reply,
             "reason": r.reason, "hard": r.hard, "permanent": r.permanent, "detail": r.detail, "action": r.action,
             "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic, "status_source": r.status_source,
-            "original_recipient": r.original_recipient}
+            "original_recipient": r.original_recipient, "direction": r.direction}

@@ -222,6 +222,8 @@ STDLIB_SAMPLES = (
     "Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--b--\n",
     "From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: MAILER-DAEMON@example.net\nSubject: failure\n\n"
     "<c@example.org>: host mx.example.org said: 550 5.1.1 no such user\n",
+    "type,timeLogged,orig,rcpt,dsnStatus,dsnDiag\nb,2026-01-01 00:00:00,a@example.net,d@example.org,5.1.1,"
+    "\"smtp;550 5.1.1 no such user, sorry\"\n",
 )
 
 # Runs inside Pyodide (its own Python): records what the runtime needs, byte-compiles it, returns the entries.

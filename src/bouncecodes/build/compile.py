@@ -9,6 +9,9 @@ from typing import Any
 from ..model import (
     EnhancedCode,
     Hard,
+    LogExample,
+    LogFormat,
+    LogProgram,
     PhraseRule,
     Provider,
     ProviderRule,
@@ -20,7 +23,7 @@ from ..model import (
     SoftwareMessage,
     SoftwareNotice,
 )
-from .lint import Context, Problem, lint_sources, required_literal
+from .lint import Context, Problem, lint_sources, log_literals, required_literal
 from .source import load_sources
 
 
@@ -51,7 +54,8 @@ def compile_registry(ctx: Context) -> Registry:
                after_data=r.get("after_data", ""), at_mail=r.get("at_mail", ""),
                at_connect=r.get("at_connect", ""), when_delayed=r.get("when_delayed", ""), given_up=r.get("given_up", ""),
                given_up_except=tuple(r.get("given_up_except", ())),
-               diagnostic_types=tuple(r.get("diagnostic_types", ())), over=tuple(r.get("over", ())))
+               diagnostic_types=tuple(r.get("diagnostic_types", ())), over=tuple(r.get("over", ())),
+               actions=tuple(r.get("actions", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
     order = {r.id: i for i, r in enumerate(reasons)}
@@ -96,7 +100,7 @@ def compile_registry(ctx: Context) -> Registry:
     ))
     software = tuple(sorted((_software(f.data) for f in ctx.of("software")), key=lambda s: s.id))
     return Registry(reasons=reasons, reply=reply, enhanced=enhanced, phrases=phrases, providers=providers,
-                    software=software)
+                    software=software, logs=compile_logs(ctx))
 
 
 def _software(d: dict[str, Any]) -> Software:
@@ -120,6 +124,38 @@ def _software(d: dict[str, Any]) -> Software:
                     website=d["website"], messages=messages, notices=notices,
                     tokens=tuple(d.get("recognise", {}).get("tokens", ())), repository=d.get("repository", ""),
                     release=d.get("release", ""))
+
+
+def _log_format(program: str, f: dict[str, Any]) -> LogFormat:
+    layout = f["layout"]
+    return LogFormat(
+        id=f"{program}/{f['id']}", program=program, title=f["title"], layout=layout, direction=f["direction"],
+        source=f["source"], pattern=f.get("pattern", ""),
+        literals=tuple(log_literals(f["pattern"])) if layout == "line" and "pattern" in f else (),
+        tag=f.get("tag", ""),
+        fields=tuple((name, (v,) if isinstance(v, str) else tuple(v)) for name, v in f.get("fields", {}).items()),
+        states=tuple((str(k), v) for k, v in f.get("states", {}).items()), otherwise=f.get("otherwise", ""),
+        action=f.get("action", ""), commands=tuple((str(k), v) for k, v in f.get("commands", {}).items()),
+        decode=f.get("decode", ""), separator=f.get("separator", ""), context=f.get("context", False),
+        key=f.get("key", ""), once=f.get("once", False), header=tuple(f.get("header", ())),
+        header_prefix=f.get("header_prefix", ""),
+        match=tuple((k, tuple(str(x) for x in v)) for k, v in f.get("match", {}).items()),
+        pattern_key=f.get("pattern_key", ""),
+        examples=tuple(LogExample(log=x["log"].rstrip("\n"), yields=tuple(tuple((k, str(v)) for k, v in y.items())
+                                                                        for y in x["yields"]))
+                       for x in f["examples"]),
+    )
+
+
+def compile_logs(ctx: Context) -> tuple[LogProgram, ...]:
+    """The log formats of codes/logs/, files in name order, formats in file order; a program's name
+    from its catalogue in codes/software/ when it has one."""
+    names = {f.data["id"]: f.data["name"] for f in ctx.of("software")}
+    return tuple(
+        LogProgram(id=d["id"], name=names.get(d["id"], d.get("name", d["id"])), description=d["description"].strip(),
+                   release=d.get("release", ""), formats=tuple(_log_format(d["id"], f) for f in d["formats"]))
+        for d in sorted((f.data for f in ctx.of("logs")), key=lambda d: d["id"])
+    )
 
 
 def build_registry(codes: Path, only: list[str] | None = None) -> Registry:

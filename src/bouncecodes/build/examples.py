@@ -1,5 +1,5 @@
 """The ``examples`` lint rule: every phrase rule's, provider rule's and program message's examples
-classify as declared."""
+classify as declared; and the ``log-examples`` rule: every log format's examples are read as declared."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .. import classify as classify_input  # the function bouncecodes.classify, as the CLI and the checker call it
 from ..classify import _compiled, _phrase, decide
-from ..model import Evidence, PhraseRule, ProviderRule, Registry, SoftwareMessage
+from ..model import Evidence, LogExample, LogFormat, PhraseRule, ProviderRule, Registry, SoftwareMessage
 from ..parse.common import find_codes, squash
 from ..parse.reply import parse_reply
 from .lint import Context, Problem, rule
@@ -150,3 +150,57 @@ def examples(ctx: Context) -> Iterator[Problem]:
                       "make the rule's match (or its reply/status) cover the example, or move the rule above the "
                       "one that wins; see it decide with `bouncecodes classify --format text` on the example text "
                       "(for a provider rule: `bouncecodes classify --provider <id> --format text`)")
+
+
+def log_example_problem(registry: Registry, fmt: LogFormat, example: LogExample) -> str:
+    """What is wrong with one log example ('' when it is read as declared): some line of it must be
+    read by its format, every result must come from that format (unless the format is a context
+    line, whose fields a later line takes), and the results must carry the declared fields, in order."""
+    from ..parse.logs import LogReader
+
+    reader = LogReader(registry)
+    found: list[Evidence] = []
+    read_by: list[str] = []
+    offset = 0
+    for line in example.log.split("\n"):
+        found.extend(reader.line(line, offset))
+        read_by.append(reader.last)
+        offset += len(line) + 1
+    if fmt.id not in read_by:
+        return f"no line of it is read by this format (read by: {', '.join(x or '-' for x in read_by)})"
+    others = sorted({e.source for e in found if e.source != f"log:{fmt.id}"})
+    if others and not fmt.context:
+        return f"it gives results of {', '.join(others)}"
+    if len(found) != len(example.yields):
+        return f"it gives {len(found)} result(s), not {len(example.yields)}: " + \
+            "; ".join(f"{e.recipient or '(no recipient)'} {e.action}" for e in found)
+    for n, (e, want) in enumerate(zip(found, example.yields, strict=True)):
+        wrong = [f"{k} is {getattr(e, k)!r}, not {v!r}" for k, v in want if str(getattr(e, k)) != v]
+        if wrong:
+            return f"result {n + 1}: " + ", ".join(wrong)
+    return ""
+
+
+def log_example_failures(registry: Registry) -> Iterator[tuple[LogFormat, int, str]]:
+    """(format, example index, what is wrong) for every log example not read as declared."""
+    for program in registry.logs:
+        for fmt in program.formats:
+            for i, example in enumerate(fmt.examples):
+                problem = log_example_problem(registry, fmt, example)
+                if problem:
+                    yield fmt, i, problem
+
+
+@rule("log-examples")
+def log_examples(ctx: Context) -> Iterator[Problem]:
+    registry = compiled_registry(ctx)
+    if registry is None or not registry.logs:
+        return
+    files = {f.data["id"]: f for f in compiled_part(ctx).of("logs")}
+    for fmt, i, message in log_example_failures(registry):
+        f = files[fmt.program]
+        index = next(n for n, x in enumerate(f.data["formats"]) if x["id"] == fmt.id.split("/", 1)[1])
+        yield Problem(f.rel, f.line("formats", index, "examples", i), "log-examples",
+                      f"formats[{index}].examples[{i}]", f"this example of format '{fmt.id}': {message}",
+                      "make the format's pattern (or fields, states) read the example as the program writes it, or "
+                      "correct the declared yields; formats are tried in file order")

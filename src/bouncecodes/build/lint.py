@@ -167,7 +167,7 @@ def file_place(ctx: Context) -> Iterator[Problem]:
     for f in ctx.sources:
         if not f.kind and not f.error:
             yield Problem(f.rel, 1, "file-place", "", "this file is not in a place the registry reads",
-                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers,software}/<id>.yaml "
+                          "registry files are codes/reasons.yaml and codes/{reply,enhanced,phrases,providers,software,logs}/<id>.yaml "
                           "(ending .yaml)")
 
 
@@ -244,7 +244,7 @@ def schema(ctx: Context) -> Iterator[Problem]:
 @rule("file-name")
 def file_name(ctx: Context) -> Iterator[Problem]:
     for kind, key in (("reply", "code"), ("enhanced", "code"), ("phrases", "reason"), ("provider", "id"),
-                      ("software", "id")):
+                      ("software", "id"), ("logs", "id")):
         for f in ctx.of(kind):
             found = f.data.get(key)
             if isinstance(found, bool) or not isinstance(found, str | int):
@@ -279,15 +279,18 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
                                   f"rule id '{r['id']}' is already used at line {seen[r['id']]} of this file",
                                   "rule ids must be unique within a file: choose another slug")
                 seen.setdefault(r["id"], f.line("rules", i, "id"))
-    for f in ctx.of("software"):
-        for key in ("messages", "notices"):
-            seen = {}
-            for i, r in enumerate(f.data.get(key, [])):
-                if r["id"] in seen:
-                    yield Problem(f.rel, f.line(key, i, "id"), "unique-ids", f"{key}[{i}].id",
-                                  f"{key[:-1]} id '{r['id']}' is already used at line {seen[r['id']]} of this file",
-                                  f"{key} ids must be unique within a file: choose another slug")
-                seen.setdefault(r["id"], f.line(key, i, "id"))
+    for kind, keys in (("software", ("messages", "notices")), ("logs", ("formats",))):
+        for f in ctx.of(kind):
+            for key in keys:
+                seen = {}
+                for i, r in _dicts(f.data.get(key)):
+                    if not isinstance(r.get("id"), str):
+                        continue
+                    if r["id"] in seen:
+                        yield Problem(f.rel, f.line(key, i, "id"), "unique-ids", f"{key}[{i}].id",
+                                      f"{key[:-1]} id '{r['id']}' is already used at line {seen[r['id']]} of this file",
+                                      f"{key} ids must be unique within a file: choose another slug")
+                    seen.setdefault(r["id"], f.line(key, i, "id"))
 
 
 # -- references between entries -----------------------------------------------------------------
@@ -510,6 +513,44 @@ def required_literal(pattern: str) -> str:
     return best
 
 
+def log_literals(pattern: str) -> list[str]:
+    """The texts, case as written, that every match of ``pattern`` holds (groups that must match are
+    looked into), longest first, each once; the runtime tries a log format only on a line that holds
+    them all, and groups formats by the first."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return []
+    runs: list[str] = []
+    run: list[str] = []
+
+    def walk(items: Any) -> None:
+        nonlocal run
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                run.append(chr(arg))
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+                continue  # zero-width: what is on either side stays together
+            else:
+                if run:
+                    runs.append("".join(run))
+                run = []
+
+    walk(parsed)
+    if run:
+        runs.append("".join(run))
+    return sorted(dict.fromkeys(runs), key=len, reverse=True)
+
+
+def log_literal(pattern: str) -> str:
+    """The longest of :func:`log_literals` ('' when there is none)."""
+    found = log_literals(pattern)
+    return found[0] if found else ""
+
+
 @cache
 def pattern_problem(pattern: str) -> str:
     """'' when ``pattern`` compiles and is linear-time; else what is wrong."""
@@ -537,6 +578,15 @@ def _patterns(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], str]]
         for i, m in _dicts(f.data.get("messages")):
             for j, p in _strs(m.get("match")):
                 yield f, ["messages", i, "match", j], p
+    for f in ctx.of("logs"):
+        for i, x in _dicts(f.data.get("formats")):
+            for key in ("pattern", "tag"):
+                if _str(x, key):
+                    yield f, ["formats", i, key], x[key]
+            if x.get("layout") == "line":
+                for name, value in _map(x, "fields").items():
+                    if isinstance(value, str):
+                        yield f, ["formats", i, "fields", name], value
 
 
 @rule("linear-pattern")
@@ -668,6 +718,141 @@ def provider_rule(ctx: Context) -> Iterator[Problem]:
                 yield Problem(f.rel, f.line("rules", i, "status"), "provider-rule", f"rules[{i}].status",
                               f"reply {r['reply']} and status {r['status']} disagree on the class",
                               "check the provider's documentation; usually both start with the same digit")
+
+
+# -- log formats -----------------------------------------------------------------------------------
+
+#: A line format must hold fixed text at least this long: lines without it are never tried.
+MIN_LOG_LITERAL = 4
+
+
+@rule("log-program")
+def log_program(ctx: Context) -> Iterator[Problem]:
+    software = {_str(f.data, "id"): f for f in ctx.of("software") if _str(f.data, "id")}
+    for f in ctx.of("logs"):
+        program = _str(f.data, "id")
+        if not program:
+            continue  # the schema rule says what is wrong with the id
+        catalogue = software.get(program)
+        if catalogue is None and "name" not in f.data:
+            yield Problem(f.rel, f.line("id"), "log-program", "name",
+                          f"no codes/software/{program}.yaml holds this program's name",
+                          "add name: (the program's name as its authors write it), or add its catalogue to codes/software/")
+        elif catalogue is not None and "name" in f.data and f.data["name"] != catalogue.data.get("name"):
+            yield Problem(f.rel, f.line("name"), "log-program", "name",
+                          f"the name {f.data['name']!r} differs from {catalogue.data.get('name')!r} in {catalogue.rel}",
+                          "remove name: here; the name is read from the catalogue")
+
+
+def _log_names(x: dict[str, Any]) -> tuple[set[str], str]:
+    """The vocabulary names a format can give (pattern groups and fields), and a problem ('' if none)."""
+    names = set(_map(x, "fields"))
+    pattern = _str(x, "pattern")
+    if pattern:
+        try:
+            names |= set(re.compile(pattern).groupindex)
+        except re.error as exc:
+            return names, f"its pattern is not a valid regular expression ({exc})"
+    return names, ""
+
+
+def _format_problem(f: SourceFile, i: int, fid: str) -> Callable[[str, str, str], Problem]:
+    def problem(key: str, message: str, hint: str) -> Problem:
+        return Problem(f.rel, f.line("formats", i, key), "log-format", _path_text(["formats", i, key]),
+                       f"format '{fid}': {message}", hint)
+
+    return problem
+
+
+#: what each layout reads, and what it needs (a key of another layout has no meaning in it)
+_LAYOUT_KEYS = {"line": {"pattern", "tag", "fields"}, "csv": {"header", "header_prefix", "fields"},
+                "json": {"match", "fields", "pattern", "pattern_key"}}
+_LAYOUT_NEEDS = {"line": ["pattern"], "csv": ["header", "fields"], "json": ["match"]}
+
+
+@rule("log-format")
+def log_format(ctx: Context) -> Iterator[Problem]:
+    """What the schema cannot say about a format: that its keys suit its layout, its groups come from
+    the vocabulary, its fields read one thing each, and its state, action, command and key agree.
+    Only values of the right type are looked at; the schema rule reports the others."""
+    from ..model import LOG_FIELDS
+
+    for f in ctx.of("logs"):
+        for i, x in _dicts(f.data.get("formats")):
+            problem = _format_problem(f, i, _str(x, "id") or f"formats[{i}]")
+            layout = _str(x, "layout")
+            if layout not in _LAYOUT_KEYS:
+                continue  # the schema rule says what the layouts are
+            names, why = _log_names(x)
+            if why:
+                yield problem("pattern", why, "correct the pattern; try it with python -c 'import re; re.compile(...)'")
+                continue
+            allowed = _LAYOUT_KEYS[layout]
+            for key in ("pattern", "tag", "header", "header_prefix", "match", "pattern_key"):
+                if key in x and key not in allowed:
+                    yield problem(key, f"'{key}' has no meaning in the {layout} layout",
+                                  f"remove it; the {layout} layout reads {', '.join(sorted(allowed))}")
+            for key in _LAYOUT_NEEDS[layout]:
+                if key not in x:
+                    yield problem("layout", f"the {layout} layout needs '{key}'", f"add {key}: (see codes/schema/logs.schema.json)")
+            if layout == "json" and "pattern" in x and "pattern_key" not in x:
+                yield problem("pattern", "a JSON format's pattern needs pattern_key (the key it is matched against)",
+                              "add pattern_key: message")
+            pattern = _str(x, "pattern")
+            if pattern:
+                unknown = sorted(n for n in re.compile(pattern).groupindex if n not in LOG_FIELDS)
+                if unknown:
+                    yield problem("pattern", f"group name(s) {', '.join(unknown)} are not in the vocabulary",
+                                  f"name groups from: {', '.join(LOG_FIELDS)}; use (?:...) for the rest")
+            fields = _map(x, "fields")
+            if layout == "line":
+                literal = log_literal(pattern)
+                if pattern and len(literal) < MIN_LOG_LITERAL:
+                    yield problem("pattern", f"its pattern holds no fixed text of {MIN_LOG_LITERAL} characters or more "
+                                  f"(longest: {literal!r}), so every line would be tried with it",
+                                  "write the program's fixed words as plain text (', status=', ' mta delivery ')")
+                for name, value in fields.items():
+                    if not isinstance(value, str):
+                        yield problem("fields", f"field '{name}' of a line format must be one pattern",
+                                      "write one pattern with one group")
+                        continue
+                    try:
+                        groups = re.compile(value).groups
+                    except re.error as exc:
+                        yield problem("fields", f"field '{name}': not a valid regular expression ({exc})", "correct it")
+                        continue
+                    if groups != 1:
+                        yield problem("fields", f"field '{name}' has {groups} groups", "give it exactly one group: what to read")
+            if layout == "csv":
+                for name, value in fields.items():
+                    if not isinstance(value, str):
+                        yield problem("fields", f"field '{name}' of a CSV format must be one column name",
+                                      "write the column's name as in the header line")
+            has_state = "state" in names
+            if has_state and not ("states" in x or "otherwise" in x):
+                yield problem("states", "it reads a state but says nothing about what the state words mean",
+                              "add states: {word: failed|delayed|delivered|expired|discarded|held|none}")
+            if not has_state and ("states" in x or "otherwise" in x):
+                yield problem("states", "it has states but reads no state field",
+                              "name a pattern group or field state, or use action: for a format with one outcome")
+            if has_state and "action" in x:
+                yield problem("action", "it has both a state field and a fixed action", "keep one of them")
+            if not has_state and "action" not in x and not x.get("context"):
+                yield problem("action", "it says nothing about what its lines mean",
+                              "add action: failed (or delayed, delivered …), or read a state field")
+            if "commands" in x and "command" not in names:
+                yield problem("commands", "it has commands but reads no command field",
+                              "name a pattern group or field command")
+            key = _str(x, "key")
+            if key and key not in names:
+                yield problem("key", f"its key '{key}' is a field it does not read",
+                              "name a pattern group or field after the key")
+            if x.get("context") and "key" not in x:
+                yield problem("context", "a context format needs a key to keep its fields under",
+                              "add key: queue_id (or delivery)")
+            if x.get("once") and ("key" not in x or x.get("context")):
+                yield problem("once", "once applies to a format that uses contexts by its key",
+                              "remove once:, or give the format a key")
 
 
 # -- running -----------------------------------------------------------------------------------------

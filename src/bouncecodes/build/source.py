@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "phrases": "phrases.schema.json",
     "provider": "provider.schema.json",
     "software": "software.schema.json",
+    "logs": "logs.schema.json",
 }
 
 
@@ -101,7 +102,7 @@ def _kind_of(codes: Path, path: Path) -> str | None:
         return "reasons"
     if len(rel.parts) == 2:
         return {"reply": "reply", "enhanced": "enhanced", "phrases": "phrases", "providers": "provider",
-                "software": "software"}.get(
+                "software": "software", "logs": "logs"}.get(
             rel.parts[0]
         )
     return None

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
-from ..model import Evidence
-from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, squash, to_text
+from ..model import Evidence, Registry
+from .common import MAX_INPUT, addresses, check_size, squash, to_text
 from .detect import InputKind, detect
 from .formats import notice_formats
-from .logs import known_log, parse_log
+from .logs import parse_log
 from .message import is_bounce_subject, parse_message
 from .notify import parse_json
 from .reply import parse_reply
@@ -25,9 +25,6 @@ from .text import MAX_DIAGNOSTIC, evidence_from_notice, find_command
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
-# in a log line of another kind: the recipient's field, and fields naming others (sender, login)
-LOG_TO_RE = re.compile(r"\b(?:to|rcpt|recipient)=\"?<?([^<>\s,;\"]{1,64}@[^<>\s,;\"]{1,255})")
-LOG_NOT_RCPT_RE = re.compile(r"\b(?:from|sender|set_id|sasl_username|user|us)=(?:\"[^\"\n]{0,400}\"|<[^<>\n]{0,320}>|[^\s,;]{0,320})")
 # words of a delivery failure, for text without headers: it is read as a bounce notice only with one
 FAILURE_WORDS_RE = re.compile(r"\b(?:error|fail|reject|refus|unknown|not found|does not exist|exceed|full|quota|denied|"
                               r"blocked|delay|retry|retries|undeliver|could not|unable|not deliver|expired)",
@@ -47,9 +44,10 @@ MAX_WORDS_ONLY = 2000
 MAX_WORDS_ONLY_LINES = 12
 
 
-def failure_words(text: str) -> list[Evidence]:
+def failure_words(text: str, registry: Registry | None = None) -> list[Evidence]:
     """One Evidence for a short text that holds no code but says that a delivery failed, in words a
-    rule of the registry reads or in plain failure words; [] for any other text."""
+    rule of ``registry`` (the installed one when None) reads or in plain failure words; [] for any
+    other text."""
     body = text.strip()
     if not body or len(body) > MAX_WORDS_ONLY or body.count("\n") >= MAX_WORDS_ONLY_LINES:
         return []
@@ -57,7 +55,7 @@ def failure_words(text: str) -> list[Evidence]:
     if re.search(FAILURE_TEXT, diagnostic, re.IGNORECASE) is None:  # compiled on first use, then cached by re
         from ..classify import reads_as_failure  # the registry's vocabulary, loaded only for such texts
 
-        if not reads_as_failure(diagnostic):
+        if not reads_as_failure(diagnostic, registry):
             return []
     found = addresses(diagnostic)
     start = text.find(body[:40])
@@ -65,20 +63,32 @@ def failure_words(text: str) -> list[Evidence]:
                      source="reply", span=(start, start + len(body)))]
 
 
-def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
-    """Evidence in already-decoded text with '\\n' line ends."""
+def parse_text(text: str, kind: InputKind | None = None, registry: Registry | None = None) -> list[Evidence]:
+    """Evidence in already-decoded text with '\\n' line ends; log lines are read with the formats of
+    ``registry`` (the installed one when None).
+
+    Each piece says its ``direction``: a log line's comes from its format (inbound for a refusal the
+    logging server gave, outbound for a delivery it could not make); a bounce email, a pasted
+    notice and a sending service's event report a delivery that failed: outbound; a bare reply does
+    not say whose it is: ''."""
+    return [e if e.direction or e.source == "reply" else replace(e, direction="outbound")
+            for e in _parse_text(text, kind, registry)]
+
+
+def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) -> list[Evidence]:
     # blank lines or spaces before a message (a paste, a file saved with them) are not its headers
     body = text.lstrip()
     lead = len(text) - len(body)
-    kind = kind or detect(body)
+    kind = kind or detect(body, registry)
     if kind is InputKind.MBOX:
         return [e for message in split_mbox(body) for e in parse_message(message)]
     if kind is InputKind.EMAIL:
         return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
                 for e in parse_message(body)]
     if kind is InputKind.LOG:
-        # a known MTA's log gives its outcome lines only (not, say, what it refused to receive)
-        return parse_log(text) if known_log(text) else _log_replies(text)
+        # every line on its own: a known program's line by its format (both sides: what it refused
+        # to receive, and what it could not deliver), any other line only with a failure reply in it
+        return parse_log(text, registry)
     if kind is InputKind.JSON:
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose
@@ -92,26 +102,8 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         if notice:
             return _located(text, notice)
     if not found and kind is InputKind.REPLY:
-        return failure_words(text)  # no code: the words alone, when they say something failed
+        return failure_words(text, registry)  # no code: the words alone, when they say something failed
     return found
-
-
-def _log_replies(text: str) -> list[Evidence]:
-    """Log lines of no format we know the outcomes of: each line is read on its own, and a line
-    gives evidence only with a server reply in it and an address (never as one bounce's prose)."""
-    out = []
-    offset = 0
-    for line in text.split("\n"):
-        if len(line) <= 20_000 and has_code(line):
-            for e in parse_reply(line):
-                to = LOG_TO_RE.search(line)
-                others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))
-                recipient = clean_address(to.group(1)) if to else (others[0] if others else "")
-                if recipient and (e.status or e.reply)[:1] != "2":  # a success reply reports no failure
-                    start = offset + len(line) - len(line.lstrip())
-                    out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
-        offset += len(line) + 1
-    return out
 
 
 def _with_span(e: Evidence, span: tuple[int, int]) -> Evidence:
@@ -192,15 +184,16 @@ def locate(text: str, diagnostic: str, start: int = 0) -> tuple[int, int]:
     return (start, end) if sure else (0, 0)
 
 
-def parse(data: str | bytes, *, limit: int = MAX_INPUT) -> list[Evidence]:
-    """Evidence for each recipient found in ``data``: a reply, an email, an mbox or log lines.
+def parse(data: str | bytes, *, limit: int = MAX_INPUT, registry: Registry | None = None) -> list[Evidence]:
+    """Evidence for each recipient found in ``data``: a reply, an email, an mbox or log lines (read
+    with the log formats of ``registry``; the installed one when None).
 
     Raises :class:`bouncecodes.InputTooLargeError` above ``limit`` and :class:`bouncecodes.InputError`
     for input that is not text or bytes."""
     check_size(data, limit)
     if is_binary(data):
         return []  # a document or an image (an Outlook .msg, a PDF), not the text of a message
-    return parse_text(to_text(data))
+    return parse_text(to_text(data), registry=registry)
 
 
 # control characters that text does not hold (tab, line ends, form feed and ISO-2022's escape apart)

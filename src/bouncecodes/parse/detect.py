@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
+from ..model import Registry
 from .logs import STAMP_RE, looks_like_log
 
 # a header field: its name is letters, digits and '-' in practice (RFC 5322 allows any printable
@@ -21,11 +22,12 @@ class InputKind(enum.StrEnum):
     REPLY = "reply"
 
 
-def detect(text: str) -> InputKind:
-    """What ``text`` (normalised line ends) is."""
+def detect(text: str, registry: Registry | None = None) -> InputKind:
+    """What ``text`` (normalised line ends) is; log lines are known by the formats of ``registry``
+    (the installed one when None)."""
     head = text.lstrip("\n")[:4096]
     opening = head.lstrip()[:1]
-    if opening == "{" or (opening == "[" and not looks_like_log(text)):  # JSON (no header name starts so)
+    if opening == "{" or (opening == "[" and not looks_like_log(text, registry)):  # JSON (no header name starts so)
         return InputKind.JSON  # a log line may open with its time stamp in brackets
     first = head.split("\n", 1)[0]
     if MBOX_FROM_RE.match(first) and "\n\n" in text:
@@ -42,8 +44,8 @@ def detect(text: str) -> InputKind:
             else:
                 header_lines = 0
                 break
-        if header_lines >= 2 and not looks_like_log(first) and not STAMP_RE.match(first):  # "2026-03-02T09:…"
+        if header_lines >= 2 and not looks_like_log(first, registry) and not STAMP_RE.match(first):  # "2026-03-02T09:…"
             return InputKind.EMAIL
-    if looks_like_log(text):
+    if looks_like_log(text, registry):
         return InputKind.LOG
     return InputKind.REPLY

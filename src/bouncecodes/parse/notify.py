@@ -217,6 +217,9 @@ def parse_json(text: str) -> list[Evidence] | None:
     values = _objects(text)
     if not values:
         return None
+    from .logs import LogReader
+
+    logs = LogReader()  # the JSON log records of mail programs (codes/logs/), read by their formats
     out: list[Evidence] = []
     pending = deque(values)  # depth first, so events come out in the order they are written
     while pending:
@@ -224,6 +227,10 @@ def parse_json(text: str) -> list[Evidence] | None:
         if isinstance(value, list):
             pending.extendleft(reversed(value))
         elif isinstance(value, dict):
+            record = logs.json_record(value)
+            if record is not None:
+                out.extend(record)
+                continue
             event = _event(value)
             if event is not None:
                 out.append(event)
