@@ -621,8 +621,13 @@ def test_whose_server_refused_it(checker: Checker, base_url: str) -> None:
     assert [tuple(o) for o in options] == provider_names()
     assert ["gmail.com", "Google (Gmail, Google Workspace)"] in options
 
-    # without the field: a text without a code is no bounce; Apple's reply goes to Spamhaus's rule
-    assert classify(page, GMAIL_CONNECT) == [] and "No bounce found" in page.inner_text(".bc-status")
+    # without the field: a text without a code is read on its words, as the CLI reads it without
+    # --provider (Google's link in it names Google); Apple's reply goes to Spamhaus's rule
+    classify(page, GMAIL_CONNECT)
+    assert page_json(page) == cli_json(GMAIL_CONNECT.encode())
+    assert [r["rule"] for r in page_json(page)] == ["provider:google/dsn-connect-failed"]
+    classify(page, "Thanks for your order, it ships tomorrow.")
+    assert "No bounce found" in page.inner_text(".bc-status")
     classify(page, APPLE_SPAMHAUS)
     assert [r["rule"] for r in page_json(page)] == ["provider:spamhaus/ip-listed"]
 
