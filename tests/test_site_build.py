@@ -47,7 +47,8 @@ def test_every_registry_entry_has_a_page(site: Built, registry: Registry) -> Non
     missing += [f"reasons/{r.id}" for r in registry.reasons if not (root / "reasons" / r.id / "index.html").is_file()]
     missing += [f"providers/{p.id}" for p in registry.providers
                 if not (root / "providers" / p.id / "index.html").is_file()]
-    missing += [f"software/{s.id}" for s in registry.software if not (root / "software" / s.id / "index.html").is_file()]
+    programs = {s.id for s in registry.software} | {x.id for x in registry.logs}
+    missing += [f"software/{p}" for p in sorted(programs) if not (root / "software" / p / "index.html").is_file()]
     assert not missing
 
 

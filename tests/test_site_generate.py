@@ -44,12 +44,13 @@ def test_every_entry_has_a_page(registry: Registry, content: SiteContent) -> Non
         assert f"reasons/{reason.id}.md" in pages
     for p in registry.providers:
         assert f"providers/{p.id}.md" in pages
-    for s in registry.software:
-        assert f"software/{s.id}.md" in pages
+    programs = {s.id for s in registry.software} | {x.id for x in registry.logs}  # a log file alone makes a page
+    for program in programs:
+        assert f"software/{program}.md" in pages
     for index in ("reply/index.md", "enhanced/index.md", "reasons/index.md", "providers/index.md", "software/index.md"):
         assert index in pages
     expected = 5 + len(registry.reply) + len(registry.enhanced) + len(registry.reasons) + len(registry.providers) \
-        + len(registry.software)
+        + len(programs)
     assert len(pages) == expected
 
 
@@ -230,23 +231,37 @@ def test_a_programs_page_shows_wordings_not_regular_expressions(registry: Regist
         assert "(?" not in page and "\\b" not in page
 
 
-def test_a_programs_log_lines_are_shown_when_the_registry_describes_them(registry: Registry) -> None:
+def test_a_programs_log_lines_are_shown_on_its_page(registry: Registry) -> None:
+    """A program with a catalogue shows its log lines below its messages; a program known by its log
+    only gets a page of its log lines; the index links both."""
     from dataclasses import replace
-    from types import SimpleNamespace
 
     from bouncecodes.site.generate import render_pages, software_rows
 
-    program = registry.software[0]
-    line = SimpleNamespace(title="delivery outcomes", direction="outbound", layout="line",
-                           source="https://example.org/log.c#L1",
-                           examples=(SimpleNamespace(log="Mar  2 09:14:07 mx demo[1]: to=<bob@example.org> failed"),))
-    logs = (SimpleNamespace(id=program.id, name=program.name, formats=(line,)),
-            SimpleNamespace(id="zz-logs-only", name="Zz", formats=(line, line)))
-    with_logs = replace(registry, _index={})
-    object.__setattr__(with_logs, "logs", logs)
-    page = render_pages(with_logs)[f"software/{program.id}.md"]
-    assert "## Its log lines {#logs}" in page and "| delivery outcomes | outbound | a text line |" in page
-    assert "to=<bob@example.org> failed" in page
-    assert "## Its log lines" not in render_pages(replace(registry, logs=(), _index={}))[f"software/{program.id}.md"]
-    rows = {r.id: r for r in software_rows(with_logs)}
-    assert rows[program.id].logs == 1 and (rows["zz-logs-only"].logs, rows["zz-logs-only"].page) == (2, False)
+    pages = render_pages(registry)
+    catalogued = {s.id for s in registry.software}
+    assert {p.id for p in registry.logs} - catalogued, "the registry has a program known by its log only"
+    for logs in registry.logs:
+        page = pages[f"software/{logs.id}.md"]
+        assert "## Its log lines {#logs}" in page
+        for f in logs.formats:
+            assert f"| {md_inline(f.title)} | {f.direction} |" in page, f.id
+        for f in logs.formats:
+            if f.examples:
+                assert f"]({f.source})" in page and f.examples[0].log.split("\n")[0] in page
+        if logs.id in catalogued:
+            assert "## What it writes {#messages}" in page
+        else:
+            assert page.startswith(f'---\ntitle: "{logs.name}: the log lines it writes when mail fails"\n')
+            assert "none of the messages it writes" in page and "## What it writes" not in page
+    postfix = next(s for s in registry.software if s.id == "postfix")
+    without = render_pages(replace(registry, logs=(), _index={}))
+    assert "## Its log lines" not in without[f"software/{postfix.id}.md"]
+    assert not any(p.startswith("software/") and p[9:-3] not in catalogued | {"index"} for p in without)
+    rows = {r.id: r for r in software_rows(registry)}
+    assert set(rows) == catalogued | {p.id for p in registry.logs}
+    for logs in registry.logs:
+        assert rows[logs.id].logs == sum(1 for f in logs.formats if not f.context)
+        assert f"]({logs.id}.md)" in pages["software/index.md"]
+    assert (rows["exim"].kind, rows["exim"].messages) == ("", 0) and "| log only |" in pages["software/index.md"]
+

@@ -15,7 +15,18 @@ from typing import Any
 
 import jinja2
 
-from ..model import EnhancedCode, EnhancedKind, Hard, Provider, Reason, Registry, ReplyCode, Software, SoftwareMessage
+from ..model import (
+    EnhancedCode,
+    EnhancedKind,
+    Hard,
+    LogProgram,
+    Provider,
+    Reason,
+    Registry,
+    ReplyCode,
+    Software,
+    SoftwareMessage,
+)
 from . import paths
 from .xref import CrossRef
 
@@ -265,6 +276,18 @@ class _Renderer:
         return self.render("software.md.j2", paths.software_page(s.id), s=s, refs=refs, logs=logs,
                            description=desc, broad=f"{broad} broad wording{'s' if broad != 1 else ''}" if broad else "")
 
+    def software_logs_page(self, logs: LogProgram) -> str:
+        """The page of a program known by its log only (no catalogue in codes/software/)."""
+        kinds = _reporting_kinds(logs)
+        sides = {f.direction for f in logs.formats if not f.context}
+        said = " and ".join(words for side, words in (("inbound", "what it refused as a receiver"),
+                                                      ("outbound", "what it delivered or could not deliver"))
+                            if side in sides)
+        desc = meta_description(f"The {logs.name} log lines bouncecodes reads when mail fails:",
+                                f"{kinds} kind{'s' if kinds != 1 else ''}, {said}.", first_sentence(logs.description))
+        return self.render("software_logs.md.j2", paths.software_page(logs.id), logs=logs, kinds=kinds,
+                           description=desc)
+
     def index_pages(self) -> dict[str, str]:
         reg = self.registry
         by_class: dict[int, list[ReplyCode]] = {}
@@ -280,7 +303,7 @@ class _Renderer:
             paths.PROVIDERS_INDEX: self.render("providers_index.md.j2", paths.PROVIDERS_INDEX,
                                                providers=reg.providers),
             paths.SOFTWARE_INDEX: self.render("software_index.md.j2", paths.SOFTWARE_INDEX,
-                                              rows=[r for r in software_rows(reg) if r.page]),
+                                              rows=software_rows(reg)),
         }
 
 
@@ -293,14 +316,20 @@ def render_pages(registry: Registry, xref: CrossRef | None = None) -> dict[str, 
     pages.update((paths.reason_page(x.id), r.reason_page(x)) for x in registry.reasons)
     pages.update((paths.provider_page(x.id), r.provider_page(x)) for x in registry.providers)
     pages.update((paths.software_page(x.id), r.software_page(x)) for x in registry.software)
+    catalogued = {x.id for x in registry.software}
+    pages.update((paths.software_page(x.id), r.software_logs_page(x)) for x in registry.logs if x.id not in catalogued)
     return pages
 
 
-def program_logs(registry: Registry, software_id: str) -> Any:
-    """The registry's description of a program's log lines (``codes/logs/<id>.yaml``), when the
-    registry has one: an object with ``name`` and ``formats`` (each with ``title``, ``direction``,
-    ``layout``, ``source`` and ``examples``); None otherwise."""
-    return next((x for x in getattr(registry, "logs", ()) if x.id == software_id), None)
+def program_logs(registry: Registry, software_id: str) -> LogProgram | None:
+    """The registry's description of a program's log lines (``codes/logs/<id>.yaml``), or None."""
+    return next((x for x in registry.logs if x.id == software_id), None)
+
+
+def _reporting_kinds(logs: LogProgram | None) -> int:
+    """How many kinds of line of a program's log report an outcome (a context line only keeps fields
+    for later lines)."""
+    return sum(1 for f in logs.formats if not f.context) if logs is not None else 0
 
 
 @dataclass(frozen=True)
@@ -312,18 +341,18 @@ class SoftwareRow:
     kind: str
     messages: int
     notices: int
-    logs: int
-    page: bool  # whether the site has a page for it (a catalogue in codes/software/)
+    logs: int  # kinds of log line read that report an outcome
 
 
 def software_rows(registry: Registry) -> list[SoftwareRow]:
-    """Every program the registry knows, by name: what is catalogued of it."""
+    """Every program the registry knows (a catalogue in codes/software/, a log file in codes/logs/ or
+    both), by name: what is catalogued of it."""
     rows = {s.id: SoftwareRow(s.id, s.name, SOFTWARE_KIND_SHORT.get(s.kind, s.kind), len(s.messages), len(s.notices),
-                              len(getattr(program_logs(registry, s.id), "formats", ())), True)
+                              _reporting_kinds(program_logs(registry, s.id)))
             for s in registry.software}
-    for lp in getattr(registry, "logs", ()):
+    for lp in registry.logs:
         if lp.id not in rows:
-            rows[lp.id] = SoftwareRow(lp.id, lp.name, "", 0, 0, len(lp.formats), False)
+            rows[lp.id] = SoftwareRow(lp.id, lp.name, "", 0, 0, _reporting_kinds(lp))
     return sorted(rows.values(), key=lambda r: (r.name.lower(), r.id))
 
 
