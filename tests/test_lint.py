@@ -132,7 +132,11 @@ LOG_CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
         (c / "logs/qmail.yaml").read_text().replace("id: qmail\nname: qmail\n", "id: nosuch\n")),
      "logs/nosuch.yaml", "id: nosuch", "no codes/software/nosuch.yaml", "add name:"),
     ("log-program", lambda c: edit(c / "logs/postfix.yaml", "id: postfix\n", "id: postfix\nname: Postfix MTA\n"),
-     "logs/postfix.yaml", "name: Postfix MTA", "differs from 'Postfix'", "remove name:"),
+     "logs/postfix.yaml", "name: Postfix MTA", "codes/software/postfix.yaml names this program ('Postfix')",
+     "remove name:"),
+    # the same name twice is a second place for one fact too
+    ("log-program", lambda c: edit(c / "logs/postfix.yaml", "id: postfix\n", "id: postfix\nname: Postfix\n"),
+     "logs/postfix.yaml", "name: Postfix", "a second place for one fact", "read from the catalogue"),
     ("log-format", lambda c: edit(c / "logs/qmail.yaml", "    key: delivery\n    once: true\n",
                                   "    key: queue_id\n    once: true\n"),
      "logs/qmail.yaml", "key: queue_id", "is a field it does not read", "name a pattern group"),

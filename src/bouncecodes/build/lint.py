@@ -728,6 +728,8 @@ MIN_LOG_LITERAL = 4
 
 @rule("log-program")
 def log_program(ctx: Context) -> Iterator[Problem]:
+    """A program's name is written in one place: its catalogue (codes/software/<id>.yaml) when it has
+    one, else its log file."""
     software = {_str(f.data, "id"): f for f in ctx.of("software") if _str(f.data, "id")}
     for f in ctx.of("logs"):
         program = _str(f.data, "id")
@@ -738,9 +740,10 @@ def log_program(ctx: Context) -> Iterator[Problem]:
             yield Problem(f.rel, f.line("id"), "log-program", "name",
                           f"no codes/software/{program}.yaml holds this program's name",
                           "add name: (the program's name as its authors write it), or add its catalogue to codes/software/")
-        elif catalogue is not None and "name" in f.data and f.data["name"] != catalogue.data.get("name"):
+        elif catalogue is not None and "name" in f.data:
             yield Problem(f.rel, f.line("name"), "log-program", "name",
-                          f"the name {f.data['name']!r} differs from {catalogue.data.get('name')!r} in {catalogue.rel}",
+                          f"{catalogue.rel} names this program ({_str(catalogue.data, 'name')!r}); a second name "
+                          "here is a second place for one fact",
                           "remove name: here; the name is read from the catalogue")
 
 
