@@ -181,3 +181,15 @@ def test_nothing_is_written_into_docs() -> None:
     docs = ROOT / "docs"
     for generated in ("reply", "enhanced", "reasons", "providers", "api", "550"):
         assert not (docs / generated).exists(), f"docs/{generated} should only exist in memory"
+
+
+def test_hand_written_pages_get_the_site_s_own_address() -> None:
+    from bouncecodes.site import SITE_URL_PLACEHOLDER, with_site_url
+
+    page = f"curl -s {SITE_URL_PLACEHOLDER}api/reasons.json and {SITE_URL_PLACEHOLDER}reply/550/"
+    assert with_site_url(page, "https://o.github.io/r/") == (
+        "curl -s https://o.github.io/r/api/reasons.json and https://o.github.io/r/reply/550/")
+    assert with_site_url(page, "https://o.github.io/r") == with_site_url(page, "https://o.github.io/r/")
+    assert with_site_url("no address here", "") == "no address here"
+    with pytest.raises(ValueError, match="SITE_URL"):
+        with_site_url(page, "", "api.md")
