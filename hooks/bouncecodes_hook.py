@@ -50,6 +50,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         raise PluginError(f"bouncecodes: {exc}") from exc
 
 
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Titled code blocks (the API page's JSON examples) become figures named by their title."""
+    return site.label_code_blocks(html)
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The page that runs Pyodide, and so the one that gets a Content-Security-Policy.

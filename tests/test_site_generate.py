@@ -193,3 +193,17 @@ def test_hand_written_pages_get_the_site_s_own_address() -> None:
     assert with_site_url("no address here", "") == "no address here"
     with pytest.raises(ValueError, match="SITE_URL"):
         with_site_url(page, "", "api.md")
+
+
+def test_titled_code_blocks_become_named_figures() -> None:
+    from bouncecodes.site import label_code_blocks
+
+    html = ('<div class="language-json highlight"><span class="filename">api/reasons.json</span><pre><code>{}</code></pre></div>'
+            '<div class="highlight"><pre><code>untitled</code></pre></div>'
+            '<div class="highlight"><span class="filename">b.json</span><pre><code>[]</code></pre></div>')
+    out = label_code_blocks(html)
+    assert out.count('role="figure"') == 2
+    assert ('<div class="language-json highlight" role="figure" aria-labelledby="bc-code-title-1">'
+            '<span class="filename" id="bc-code-title-1">api/reasons.json</span>') in out
+    assert 'aria-labelledby="bc-code-title-2"><span class="filename" id="bc-code-title-2">b.json' in out
+    assert '<div class="highlight"><pre><code>untitled' in out
