@@ -454,9 +454,10 @@ def test_csp_blocks_injected_scripts_and_lets_the_checker_run(checker: Checker, 
 
 
 def test_worker_runs_under_the_documented_header(browser: Browser, site: Built) -> None:  # noqa: F811
-    """The header docs/checker.md tells servers to send covers the worker and still lets Pyodide
-    run; without 'wasm-unsafe-eval' the page says so at once instead of loading forever."""
-    assert WORKER_POLICY in (ROOT / "docs" / "checker.md").read_text(encoding="utf-8")
+    """The header the hosting guide (docs/guides/hosting.md) tells servers to send covers the worker
+    and still lets Pyodide run; without 'wasm-unsafe-eval' the page says so at once instead of
+    loading forever."""
+    assert WORKER_POLICY in (ROOT / "docs" / "guides" / "hosting.md").read_text(encoding="utf-8")
     for policy, works in ((WORKER_POLICY, True), (WORKER_POLICY.replace(" 'wasm-unsafe-eval'", ""), False)):
         with serve_deployed(site.root, worker_policy=policy) as url:
             context = browser.new_context()
