@@ -191,8 +191,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def serve(root: Path, tally: Tally) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 (a free port) until the block ends; yields the base URL.
 
-    ``sitemap.xml`` is served as written: links to https://bouncecodes.org/ do not match this
-    address, so clicks load whole pages here, which does not change the checker's own load."""
+    ``sitemap.xml`` is served as written: its links name the build's ``site_url``, not this port,
+    so clicks load whole pages here, which does not change the checker's own load."""
     handler = type("SiteHandler", (Handler,), {"root": root.resolve(), "tally": tally, "cache": {}})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="bench-server", daemon=True)

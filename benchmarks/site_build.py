@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, registry in sizes:
         entries = sum(len(x) for x in (registry.reasons, registry.reply, registry.enhanced, registry.providers))
         pages = len(site.render_pages(registry))
-        gen, _ = median_time(functools.partial(site.generate_site, registry, raw, "https://bouncecodes.org/"), args.runs)
+        gen, _ = median_time(functools.partial(site.generate_site, registry, raw, "http://127.0.0.1:8000/"), args.runs)
         with site_input_of(registry):
             full, times = median_time(mkdocs_build, args.runs)
         results[label] = (gen, full, entries)

@@ -42,6 +42,19 @@ def _add(files: Files, file: File) -> None:
     files.append(file)
 
 
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """The site's own address where a hand-written page shows it (the API page's examples)."""
+    try:
+        return site.with_site_url(markdown, config.site_url or "", page.file.src_uri)
+    except ValueError as exc:
+        raise PluginError(f"bouncecodes: {exc}") from exc
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Titled code blocks (the API page's JSON examples) become figures named by their title."""
+    return site.label_code_blocks(html)
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The page that runs Pyodide, and so the one that gets a Content-Security-Policy.

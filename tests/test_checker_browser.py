@@ -29,7 +29,7 @@ from bouncecodes.site.csp import WORKER_POLICY
 
 from .test_cli import DSN
 from .test_site_browser import browser, serve_deployed, site  # noqa: F401  (module fixtures)
-from .test_site_support import Built
+from .test_site_support import PREFIX, Built
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -137,12 +137,13 @@ def cli_json(data: bytes, name: str | None = None) -> list[dict[str, Any]]:
 
 
 def href_path(card: ElementHandle, selector: str) -> str | None:
-    """The path (and #anchor) a link in a card points to; None when there is no such link."""
+    """The path from the site's root (and #anchor) a link in a card points to (``/reply/550/``, the
+    site being served under PREFIX); None when there is no such link."""
     a = card.query_selector(selector)
     if a is None:
         return None
     parts = urlsplit(a.get_attribute("href") or "")
-    return parts.path + (f"#{parts.fragment}" if parts.fragment else "")
+    return parts.path.removeprefix(PREFIX.rstrip("/")) + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def load_and_run(page: Page, url: str) -> None:
@@ -379,7 +380,7 @@ def test_share_link_keeps_the_text_in_the_fragment(browser: Browser, checker: Ch
     page.wait_for_selector(".bc-share:not([hidden])")
     url = page.url
     key, payload = fragment_payload(url)
-    assert key == "bz" and payload and urlsplit(url).query == "" and urlsplit(url).path == "/checker/"
+    assert key == "bz" and payload and urlsplit(url).query == "" and urlsplit(url).path == PREFIX + "checker/"
     assert zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), -15).decode() == text
     assert page.evaluate("() => navigator.clipboard.readText()") == url
     assert page.input_value(".bc-share__url") == url and "Link copied." in page.inner_text(".bc-share")
@@ -458,9 +459,10 @@ def test_csp_blocks_injected_scripts_and_lets_the_checker_run(checker: Checker, 
 
 
 def test_worker_runs_under_the_documented_header(browser: Browser, site: Built) -> None:  # noqa: F811
-    """The header docs/checker.md tells servers to send covers the worker and still lets Pyodide
-    run; without 'wasm-unsafe-eval' the page says so at once instead of loading forever."""
-    assert WORKER_POLICY in (ROOT / "docs" / "checker.md").read_text(encoding="utf-8")
+    """The header the hosting guide (docs/guides/hosting.md) tells servers to send covers the worker
+    and still lets Pyodide run; without 'wasm-unsafe-eval' the page says so at once instead of
+    loading forever."""
+    assert WORKER_POLICY in (ROOT / "docs" / "guides" / "hosting.md").read_text(encoding="utf-8")
     for policy, works in ((WORKER_POLICY, True), (WORKER_POLICY.replace(" 'wasm-unsafe-eval'", ""), False)):
         with serve_deployed(site.root, worker_policy=policy) as url:
             context = browser.new_context()

@@ -7,17 +7,24 @@ These tests run in CI; they never skip. Without Chromium they fail and say how t
 from __future__ import annotations
 
 import functools
-import http.server
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from .test_site_support import SITE_URL, Built, _Handler, build_site, running
+from .test_site_support import (
+    PREFIX,
+    SITE_URL,
+    Built,
+    _DeployedHandler,
+    build_site,
+    on_site_url_port,
+    running,
+    serve_deployed,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,47 +43,6 @@ try:
     from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 except ImportError as exc:  # pragma: no cover - the dev extra installs it
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
-
-
-class _DeployedHandler(_Handler):
-    """The built site as its host serves it: ``sitemap.xml`` names the address being served.
-
-    Material's instant navigation follows only links listed in the sitemap, matched with their
-    port, and the build writes ``site_url`` (https://bouncecodes.org/) there; on a test port no link
-    would match and every click would load a whole page. A real host, like ``mkdocs serve``, serves
-    the sitemap of its own address. ``worker_policy`` is sent as the Content-Security-Policy header
-    of ``checker/worker.js`` when set."""
-
-    worker_policy: str | None = None
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path == "/sitemap.xml":
-            here = f"http://{self.headers.get('Host', '127.0.0.1')}/"
-            body = (Path(self.directory) / "sitemap.xml").read_bytes().replace(SITE_URL.encode(), here.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
-
-    def end_headers(self) -> None:
-        if self.worker_policy and urlsplit(self.path).path.endswith("/checker/worker.js"):
-            self.send_header("Content-Security-Policy", self.worker_policy)
-        super().end_headers()
-
-
-@contextmanager
-def serve_deployed(root: Path, *, worker_policy: str | None = None, wasm_type: str = "application/wasm") -> Iterator[str]:
-    """Serve a built site as deployed (see :class:`_DeployedHandler`) on 127.0.0.1, a free port, in a
-    thread; yields the base URL and stops the server afterwards. ``wasm_type`` is the Content-Type
-    of ``.wasm`` files, to try a misconfigured host."""
-    types = {**_DeployedHandler.extensions_map, ".wasm": wasm_type}
-    handler = type("Handler", (_DeployedHandler,), {"worker_policy": worker_policy, "extensions_map": types})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    with running(server) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +182,39 @@ def test_404_page_is_served_and_styled(page: Page, base_url: str) -> None:
     assert header not in ("", "rgba(0, 0, 0, 0)", "transparent"), header
     page.locator("article a", has_text="All reply codes").click()
     expect(page).to_have_url(base_url + "reply/")
+
+
+def test_served_at_the_address_it_was_built_for_under_a_sub_path(browser: Browser, site: Built) -> None:
+    """Published as a GitHub Pages project site is, under a folder (SITE_URL's /bouncecodes/), on the
+    very port the build was told: short addresses, instant navigation and the checker all work
+    there, and nothing is asked of the server outside that folder."""
+    handler = functools.partial(_DeployedHandler, directory=str(site.root))
+    with running(on_site_url_port(handler)) as url:
+        assert url == SITE_URL and urlsplit(url).path == PREFIX
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        outside: list[str] = []
+        failed: list[str] = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None)
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        try:
+            page.goto(url + "550/")
+            expect(page).to_have_url(url + "reply/550/")
+            page.goto(url + "5.1.1/")
+            expect(page).to_have_url(url + "enhanced/X.1.1/")
+            # instant navigation: a tab is followed without loading a whole page
+            page.evaluate("() => { window.__stayed = true; }")
+            page.locator(".md-tabs__link", has_text="Checker").click()
+            expect(page).to_have_url(url + "checker/")
+            assert page.evaluate("() => window.__stayed === true"), "the tab loaded a whole page: the sitemap did not match"
+            page.goto(url + "checker/")
+            page.fill("textarea.bc-form__input", "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")
+            page.click("button.bc-form__submit")
+            card = page.locator(".bc-card")
+            expect(card).to_have_count(1, timeout=90_000)
+            expect(card.locator(".bc-badge--reason")).to_have_text("userunknown")
+            assert card.locator(".bc-badge--reason").get_attribute("href") == url + "reasons/userunknown/"
+        finally:
+            context.close()
+        assert not outside, f"asked outside {url}: {outside}"
+        assert not failed, f"failed requests: {failed}"

@@ -1,5 +1,6 @@
 """The whole site, built with ``mkdocs build --strict`` (and with ProperDocs): pages, links, anchors,
-short addresses, sitemap, 404, icons, API files, and no request to anyone else."""
+short addresses, sitemap, 404, icons, API files, no request to anyone else, and every address under
+the ``site_url`` of the build (a sub-path, as on GitHub Pages)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bouncecodes.site.paths import iana_form
 from bouncecodes.site.xref import CrossRef
 
 from .test_site_support import (
+    PREFIX,
     ROOT,
     SITE_URL,
     Built,
@@ -115,7 +117,41 @@ def test_404_page_works_from_any_depth(site: Built) -> None:
     for where, url in parse_html(page).links:
         if where in ("link.href", "script.src", "img.src") and not url.startswith(("http", "data:")):
             assert url.startswith("/"), (where, url)
-    assert 'href="/550/"' in html
+    assert f'href="{PREFIX}550/"' in html
+
+
+CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)"')
+
+
+def test_every_address_is_under_the_site_url(site: Built, registry: Registry) -> None:
+    """Built for SITE_URL (a sub-path), the site names that address and no other: canonical links of
+    every page and short address, the sitemap, the API page's examples; never bouncecodes.org."""
+    wrong = []
+    for path in html_files(site.root):
+        rel = path.relative_to(site.root).as_posix()
+        for href in CANONICAL.findall(path.read_text(encoding="utf-8")):
+            found = resolve(site.root, page_url(site.root, path), href)
+            if not href.startswith(SITE_URL) or found is None or not found[0].is_file():
+                wrong.append(f"{rel}: canonical {href}")
+    assert not wrong, "\n".join(wrong[:20])
+    page = (site.root / "reply" / "550" / "index.html").read_text(encoding="utf-8")
+    assert CANONICAL.findall(page) == [f"{SITE_URL}reply/550/"]
+    for short, target in (("550", "reply/550/"), ("5.1.1", "enhanced/X.1.1/"), ("4.7.26", "enhanced/X.7.26/")):
+        page = (site.root / short / "index.html").read_text(encoding="utf-8")
+        assert CANONICAL.findall(page) == [SITE_URL + target], short
+
+    locs = re.findall(r"<loc>(.*?)</loc>", (site.root / "sitemap.xml").read_text(encoding="utf-8"))
+    assert locs and all(loc.startswith(SITE_URL) for loc in locs), [x for x in locs if not x.startswith(SITE_URL)][:5]
+
+    api = re.sub(r"<[^>]*>", "", (site.root / "api" / "index.html").read_text(encoding="utf-8"))
+    for example in ("api/reply/550.json", "api/enhanced/5.1.1.json", "api/reasons.json"):
+        assert f"curl -s {SITE_URL}{example}" in api, example
+        assert (site.root / example).is_file()
+    assert f'urlopen("{SITE_URL}api/registry.json")' in api
+
+    named = [p.relative_to(site.root).as_posix() for p in site.root.rglob("*")
+             if p.is_file() and (b"bouncecodes.org" in p.read_bytes() or b"{{ site_url }}" in p.read_bytes())]
+    assert not named, f"files naming bouncecodes.org or an unfilled address: {named[:20]}"
 
 
 def test_favicon_and_logo_are_our_own(site: Built) -> None:

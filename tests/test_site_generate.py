@@ -265,3 +265,28 @@ def test_a_programs_log_lines_are_shown_on_its_page(registry: Registry) -> None:
         assert f"]({logs.id}.md)" in pages["software/index.md"]
     assert (rows["exim"].kind, rows["exim"].messages) == ("", 0) and "| log only |" in pages["software/index.md"]
 
+
+def test_hand_written_pages_get_the_site_s_own_address() -> None:
+    from bouncecodes.site import SITE_URL_PLACEHOLDER, with_site_url
+
+    page = f"curl -s {SITE_URL_PLACEHOLDER}api/reasons.json and {SITE_URL_PLACEHOLDER}reply/550/"
+    assert with_site_url(page, "https://o.github.io/r/") == (
+        "curl -s https://o.github.io/r/api/reasons.json and https://o.github.io/r/reply/550/")
+    assert with_site_url(page, "https://o.github.io/r") == with_site_url(page, "https://o.github.io/r/")
+    assert with_site_url("no address here", "") == "no address here"
+    with pytest.raises(ValueError, match="SITE_URL"):
+        with_site_url(page, "", "api.md")
+
+
+def test_titled_code_blocks_become_named_figures() -> None:
+    from bouncecodes.site import label_code_blocks
+
+    html = ('<div class="language-json highlight"><span class="filename">api/reasons.json</span><pre><code>{}</code></pre></div>'
+            '<div class="highlight"><pre><code>untitled</code></pre></div>'
+            '<div class="highlight"><span class="filename">b.json</span><pre><code>[]</code></pre></div>')
+    out = label_code_blocks(html)
+    assert out.count('role="figure"') == 2
+    assert ('<div class="language-json highlight" role="figure" aria-labelledby="bc-code-title-1">'
+            '<span class="filename" id="bc-code-title-1">api/reasons.json</span>') in out
+    assert 'aria-labelledby="bc-code-title-2"><span class="filename" id="bc-code-title-2">b.json' in out
+    assert '<div class="highlight"><pre><code>untitled' in out

@@ -369,12 +369,32 @@
     return pre;
   }
 
+  // "line 12" or "lines 3–5": where [start, end) (UTF-16 indices) sits in the text, the text
+  // equivalent of the highlight for readers who do not see it.
+  function lineOf(text, units) {
+    const lineAt = (at) => {
+      let line = 1;
+      for (let i = text.indexOf("\n"); i !== -1 && i < at; i = text.indexOf("\n", i + 1)) line += 1;
+      return line;
+    };
+    const first = lineAt(units[0]);
+    const last = lineAt(Math.max(units[0], units[1] - 1));
+    return first === last ? `line ${first}` : `lines ${first}–${last}`;
+  }
+
+  let cardIds = 0; // ids that tie each card, and its parts, to their labels
+
   function card(result, pages, text, units, index, total) {
     pages = pages || {};
+    const id = `${ROOT_ID}-card-${++cardIds}`;
     const article = el("article", "bc-card");
     article.classList.add(result.permanent ? "bc-card--permanent" : "bc-card--temporary");
+    // a region named by its heading, the recipient: screen readers list the cards by recipient
+    article.setAttribute("role", "region");
+    article.setAttribute("aria-labelledby", `${id}-title`);
     const head = el("div", "bc-card__head");
     const title = el("h3", "bc-card__title", result.recipient || "No recipient named in the text");
+    title.id = `${id}-title`;
     if (!result.recipient) title.classList.add("bc-card__title--none");
     head.append(title);
     if (total > 1) head.append(el("span", "bc-card__count", `${index + 1} of ${total}`));
@@ -430,7 +450,13 @@
     const view = evidence(text, units, result.span);
     if (view) {
       const where = el("div", "bc-card__evidence");
-      where.append(el("p", "bc-card__label", "Where it was found in your text"), view);
+      const label = el("p", "bc-card__label", `Where it was found in your text: ${lineOf(text, units)}`);
+      label.id = `${id}-evidence`;
+      // it may scroll: a keyboard reaches it, and a screen reader hears what it is
+      view.tabIndex = 0;
+      view.setAttribute("role", "region");
+      view.setAttribute("aria-labelledby", label.id);
+      where.append(label, view);
       article.append(where);
     }
     return article;
@@ -469,6 +495,7 @@
     Object.assign(input, { id: inputId, rows: 10, spellcheck: false, autocomplete: "off" });
     input.setAttribute("autocapitalize", "off");
     input.placeholder = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown";
+    input.setAttribute("aria-keyshortcuts", IS_MAC ? "Meta+Enter" : "Control+Enter");
 
     // Whose server refused it: for a bare reply, which names no server, the provider's own rules then
     // apply (bouncecodes classify --provider NAME). Suggestions: the registry's provider ids and domains.
@@ -507,6 +534,7 @@
     const fileInput = el("input", "bc-form__file");
     Object.assign(fileInput, { type: "file", accept: ".eml,.txt,message/rfc822" });
     fileInput.setAttribute("aria-label", "Open a bounce file (.eml or .txt)");
+    fileInput.tabIndex = -1; // invisible: the "Open file…" button opens it
     const openButton = el("button", "md-button bc-form__open", "Open file…");
     openButton.type = "button";
     openButton.addEventListener("click", () => fileInput.click());
@@ -542,6 +570,10 @@
     const summary = el("summary", null, "JSON, as ");
     summary.append(el("code", null, "bouncecodes classify --format json"), " prints it");
     const jsonPre = el("pre", "bc-json__text");
+    summary.id = `${ROOT_ID}-json-summary`;
+    jsonPre.tabIndex = 0; // it scrolls: a keyboard reaches it
+    jsonPre.setAttribute("role", "region");
+    jsonPre.setAttribute("aria-labelledby", summary.id);
     const copyJson = el("button", "md-button bc-json__copy", "Copy JSON");
     copyJson.type = "button";
     json.append(summary, copyJson, jsonPre);
