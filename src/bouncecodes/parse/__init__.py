@@ -8,20 +8,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
 from ..model import Evidence
 from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
 from .detect import InputKind, detect
-from .logs import known_log, parse_log
+from .logs import LogReader, known_log
 from .message import BOUNCE_SUBJECT_RE, parse_message
 from .notify import parse_json
 from .reply import parse_reply
 from .text import evidence_from_notice
 
-__all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
+__all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "log_reader", "parse", "parse_text", "split_mbox"]
 
 MBOX_SPLIT_RE = re.compile(r"\n\n(?=From \S)")
 # in a log line of another kind: the recipient's field, and fields naming others (sender, login)
@@ -45,8 +45,13 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
         return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
                 for e in parse_message(body)]
     if kind is InputKind.LOG:
-        # a known MTA's log gives its outcome lines only (not, say, what it refused to receive)
-        return parse_log(text) if known_log(text) else _log_replies(text)
+        read = log_reader(text)
+        found_log = []
+        offset = 0
+        for line in text.split("\n"):
+            found_log.extend(read(line, offset))
+            offset += len(line) + 1
+        return found_log
     if kind is InputKind.JSON:
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose
@@ -60,21 +65,27 @@ def parse_text(text: str, kind: InputKind | None = None) -> list[Evidence]:
     return found
 
 
-def _log_replies(text: str) -> list[Evidence]:
-    """Log lines of no format we know the outcomes of: each line is read on its own, and a line
-    gives evidence only with a server reply in it and an address (never as one bounce's prose)."""
+def log_reader(head: str) -> Callable[[str, int], list[Evidence]]:
+    """The reader of a log that starts with ``head``, one line at a time: ``read(line, offset)``
+    gives the evidence of one line (without its line end) that starts at ``offset`` of the text.
+
+    A known MTA's log (Postfix, Exim, Sendmail, qmail) gives its outcome lines only, not, say, what
+    it refused to receive; lines of other logs are each read on their own (:func:`_log_reply`)."""
+    return LogReader().read if known_log(head) else _log_reply
+
+
+def _log_reply(line: str, offset: int = 0) -> list[Evidence]:
+    """A line of a log of no format we know the outcomes of: evidence only with a server reply in it
+    and an address (never read as one bounce's prose)."""
     out = []
-    offset = 0
-    for line in text.split("\n"):
-        if len(line) <= 20_000 and has_code(line):
-            for e in parse_reply(line):
-                to = LOG_TO_RE.search(line)
-                others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))
-                recipient = clean_address(to.group(1)) if to else (others[0] if others else "")
-                if recipient and (e.status or e.reply)[:1] != "2":  # a success reply reports no failure
-                    start = offset + len(line) - len(line.lstrip())
-                    out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
-        offset += len(line) + 1
+    if len(line) <= 20_000 and has_code(line):
+        for e in parse_reply(line):
+            to = LOG_TO_RE.search(line)
+            others = addresses(LOG_NOT_RCPT_RE.sub(" ", line))
+            recipient = clean_address(to.group(1)) if to else (others[0] if others else "")
+            if recipient and (e.status or e.reply)[:1] != "2":  # a success reply reports no failure
+                start = offset + len(line) - len(line.lstrip())
+                out.append(replace(e, recipient=recipient, span=(start, offset + len(line.rstrip()))))
     return out
 
 

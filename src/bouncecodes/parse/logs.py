@@ -131,22 +131,37 @@ def _parse_log_line(line: str, offset: int) -> Evidence | None:
     return None
 
 
+class LogReader:
+    """Reads the outcome lines of a Postfix, Exim, Sendmail or qmail log one line at a time: what a
+    line reports depends on that line only, but for qmail, whose outcome line names a delivery that
+    an earlier line started. ``read(line, offset)`` gives the evidence of one line (without its
+    line end), ``offset`` being where it starts in the whole text."""
+
+    def __init__(self) -> None:
+        self.qmail: dict[str, str] = {}  # qmail-send's delivery number → its recipient
+
+    def read(self, line: str, offset: int = 0) -> list[Evidence]:
+        if len(line) > 20_000:
+            return []
+        if "delivery " in line and (m := QMAIL_START_RE.search(line) or QMAIL_RESULT_RE.search(line)):
+            if m.re is QMAIL_START_RE:
+                self.qmail[m.group(1)] = clean_address(m.group(2), dotless=True)
+            elif m.group(1) in self.qmail:
+                found = _qmail_outcome(self.qmail.pop(m.group(1)), m, offset)
+                return [found] if found.recipient else []
+            return []
+        return [e for e in parse_log_line(line, offset) if e.recipient]
+
+
 def parse_log(text: str) -> list[Evidence]:
     """Evidence for every recipient outcome in a log (one per line that reports one)."""
     results = []
     offset = 0
-    qmail: dict[str, str] = {}  # qmail-send's delivery number → its recipient
+    reader = LogReader()
     for line in text.split("\n"):
-        if len(line) <= 20_000:
-            if "delivery " in line and (m := QMAIL_START_RE.search(line) or QMAIL_RESULT_RE.search(line)):
-                if m.re is QMAIL_START_RE:
-                    qmail[m.group(1)] = clean_address(m.group(2), dotless=True)
-                elif m.group(1) in qmail:
-                    results.append(_qmail_outcome(qmail.pop(m.group(1)), m, offset))
-            else:
-                results.extend(parse_log_line(line, offset))
+        results.extend(reader.read(line, offset))
         offset += len(line) + 1
-    return [e for e in results if e.recipient]
+    return results
 
 
 def _qmail_outcome(recipient: str, m: re.Match[str], offset: int) -> Evidence:
