@@ -6,7 +6,7 @@
 //   page → worker  {id, text, label?} or {id, bytes: Uint8Array, label?} classify one paste or one file
 //   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?}
 //   worker → page  {id, results, json, pages, text?}                    the answer
-//   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal"}
+//   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal", trace?, version?}
 //
 // An answer holds `results`: [Result.to_dict(), ...], one per recipient, possibly none; `json`: the
 // very text `bouncecodes classify --format json` prints for the same input (records made by the
@@ -15,6 +15,10 @@
 // relative to the site root ("" where the registry has no page); and, when the text the classifier
 // read differs from what was sent (bytes, or \r line ends), `text`: that text. Result spans are
 // offsets, in code points, into `text` (or into the text sent).
+//
+// An error of kind "internal" is the classifier failing on this input (a bug: an exception that
+// is no BounceCodesError); it carries `trace`, Python's traceback, and `version`, the runtime's,
+// for the page to offer the reader to report it.
 //
 // indexURL is the versioned Pyodide folder (…/pyodide/314.0.7/), runtimeURL the content-hashed
 // bouncecodes-<hash>.zip, stdLibURL the optional trimmed python_stdlib-<hash>.zip. Requests that
@@ -67,6 +71,11 @@ def _bouncecodes_classify(data, label="-"):
         results = bouncecodes.classify(data)
     except bouncecodes.BounceCodesError as exc:
         return json.dumps({"error": str(exc), "kind": type(exc).__name__})
+    except Exception as exc:  # a bug: the page offers to report it
+        import traceback
+
+        return json.dumps({"error": f"{type(exc).__name__}: {exc}", "kind": "internal",
+                           "trace": traceback.format_exc(), "version": bouncecodes.__version__})
     answer = {
         "results": [r.to_dict() for r in results],
         "json": json.dumps([_record(label, r) for r in results], ensure_ascii=False, indent=2) + "\\n",
@@ -184,7 +193,8 @@ self.addEventListener("message", async (event) => {
   try {
     const classify = await ready;
     const answer = JSON.parse(classify(typeof text === "string" ? text : bytes, label));
-    post(answer.error === undefined ? { id, ...answer } : { id, error: answer.error, kind: answer.kind });
+    post(answer.error === undefined ? { id, ...answer }
+      : { id, error: answer.error, kind: answer.kind, trace: answer.trace, version: answer.version });
   } catch (err) {
     post({ id, error: String((err && err.message) || err), kind: "internal" });
   }
