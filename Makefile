@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve lookup test lint typecheck build-site bench clean
+.PHONY: setup serve lookup test lint typecheck build-site bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/speed.py
+
+fuzz: setup
+	$(BIN)/python benchmarks/fuzz.py --jobs 2
 
 clean:
 	rm -rf $(VENV) site src/bouncecodes/registry.json
