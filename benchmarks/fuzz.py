@@ -508,6 +508,12 @@ class Report:
     slowest_source: str = ""
     slowest_mutations: list[str] = field(default_factory=list)
     over_1s: int = 0
+    #: the slowest few: (CPU seconds, group, input number, source, mutations)
+    slow: list[tuple[float, str, int, str, list[str]]] = field(default_factory=list)
+
+    def note_slow(self, entry: tuple[float, str, int, str, list[str]], keep: int = 5) -> None:
+        if len(self.slow) < keep or entry[0] > self.slow[-1][0]:
+            self.slow = sorted([*self.slow, entry], key=lambda x: -x[0])[:keep]
 
     def add(self, other: Report) -> None:
         self.inputs += other.inputs
@@ -525,6 +531,8 @@ class Report:
         if other.slowest > self.slowest:
             self.slowest, self.slowest_input = other.slowest, other.slowest_input
             self.slowest_source, self.slowest_mutations = other.slowest_source, other.slowest_mutations
+        for entry in other.slow:
+            self.note_slow(entry)
 
 
 def run_range(group: str, sources: list[Source], seed: int, numbers: Iterable[int], hang: float = 10.0) -> Report:
@@ -542,6 +550,7 @@ def run_range(group: str, sources: list[Source], seed: int, numbers: Iterable[in
             if seconds > report.slowest:
                 report.slowest, report.slowest_input = seconds, (group, i)
                 report.slowest_source, report.slowest_mutations = source.name, how
+            report.note_slow((seconds, group, i, source.name, how))
             if error is not None:
                 site = crash_site(error)
                 crash = report.crashes.get(site)
@@ -652,8 +661,8 @@ def print_report(name: str, sources: int, report: Report, minimise_budget: float
     print(f"{name}: {report.inputs:,} inputs from {sources} sources in {report.seconds:.1f} s, "
           f"{rate:,.0f} inputs/s ({report.cpu / max(report.inputs, 1) * 1000:.2f} ms CPU each); crashes: {sum(c.count for c in report.crashes.values())} inputs, "
           f"{len(report.crashes)} site(s); over 1 s: {report.over_1s}")
-    print(f"  slowest: {report.slowest:.3f} s CPU, {report.slowest_input[0]}:{report.slowest_input[1]} "
-          f"({report.slowest_source}; {'; '.join(report.slowest_mutations)})")
+    for seconds, group, i, source, how in report.slow:
+        print(f"  slow: {seconds:.3f} s CPU, {group}:{i} ({source}; {'; '.join(how)})")
     for crash in sorted(report.crashes.values(), key=lambda c: -c.count):
         print(f"  crash: {crash.site}: {crash.count} input(s)")
         print(f"    {crash.message}")
