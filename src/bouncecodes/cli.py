@@ -205,14 +205,13 @@ class _Classifier:
                 raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
             evidence = parse(data)
             if evidence:
-                records = [record(label, classify_evidence(e, self.registry)) for e in evidence]
+                return [("n", (1, len(evidence), 0, 0, 0)),
+                        *(self._emit(record(label, classify_evidence(e, self.registry))) for e in evidence)]
         except InputError as exc:
             return [("n", (1, 0, 0, 1, 0)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
         except Exception as exc:  # a bug: this input is reported, the run goes on
             return self.log_lines(label, data, where) or [("n", (1, 0, 0, 0, 1)), _failure(where, exc)]
-        if not evidence:
-            return [("n", (1, 0, 1, 0, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
-        return [("n", (1, len(records), 0, 0, 0)), *map(self._emit, records)]
+        return [("n", (1, 0, 1, 0, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
 
     def log_lines(self, label: str, data: bytes, where: str) -> list[Event] | None:
         """A log that made the classifier fail, read again one line at a time: each line that fails
@@ -229,13 +228,13 @@ class _Classifier:
         results = failed = offset = 0
         for number, line in enumerate(text.split("\n"), 1):
             try:
-                records = [record(label, classify_evidence(e, self.registry)) for e in read(line, offset)]
+                found = [self._emit(record(label, classify_evidence(e, self.registry))) for e in read(line, offset)]
             except Exception as exc:
                 failed += 1
                 events.append(_failure(f"{where}:{number}", exc))
             else:
-                results += len(records)
-                events.extend(map(self._emit, records))
+                results += len(found)
+                events.extend(found)
             offset += len(line) + 1
         if not failed:
             return None
