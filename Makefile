@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve lookup test lint typecheck build-site bench clean
+.PHONY: setup serve lookup test lint typecheck build-site bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench: setup
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/logs.py
+
+fuzz: setup
+	$(BIN)/python benchmarks/fuzz.py --jobs 2
 
 clean:
 	rm -rf $(VENV) site src/bouncecodes/registry.json

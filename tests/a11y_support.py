@@ -38,7 +38,7 @@ def show_result(page: Page) -> None:
     page.wait_for_selector("textarea.bc-form__input")
     page.fill("textarea.bc-form__input", CHECKER_INPUT)
     page.click("button.bc-form__submit")
-    page.wait_for_function("() => document.querySelectorAll('.bc-card').length === 2", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.bc-card').length === 2")  # the context's timeout
     page.click("details.bc-json > summary")
 
 
@@ -77,6 +77,29 @@ PAGES = [
 PALETTES = {"light": "default", "dark": "slate"}
 #: desktop and phone widths (CSS px), with a height for each
 WIDTHS = {1280: 900, 390: 844}
+#: a 1280 px window at 200 % zoom, in CSS px (WCAG 1.4.10: nothing scrolls sideways, nothing cut off)
+ZOOMED = (640, 450)
+
+# What does not fit: the page scrolling sideways, anything in the content reaching past the window,
+# and any box of it that scrolls sideways or cuts its content off.
+OVERFLOW = """() => {
+    const out = [];
+    const vw = document.documentElement.clientWidth;
+    const page = document.scrollingElement.scrollWidth;
+    if (page > vw) out.push(`the page is ${page} px wide in a ${vw} px window`);
+    const name = (el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''}`;
+    for (const el of document.querySelectorAll('.md-content *')) {
+        const cs = getComputedStyle(el);
+        if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+        const r = el.getBoundingClientRect();
+        if (r.width < 2 || r.height < 2) continue;  // visually hidden on purpose (the file input)
+        if (r.right > vw + 1 || r.left < -1) out.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px of ${vw}`);
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+            out.push(`${name(el)} ${cs.overflowX === 'auto' || cs.overflowX === 'scroll' ? 'scrolls sideways' : 'cuts off'}: ${el.scrollWidth} px in ${el.clientWidth}`);
+        }
+    }
+    return out;
+}"""
 
 
 def start_scan(page: Page) -> None:

@@ -85,6 +85,9 @@ MB = 1024 * 1024
          "transcript", "json"],
 )
 def test_large_inputs_are_fast(data: bytes) -> None:
-    start = time.perf_counter()
+    """No work that grows faster than the input: 1 MB in well under a second of this process's CPU
+    time (CPU time, not the wall clock, which on a busy machine measures the other processes too;
+    benchmarks/speed.py prints the times)."""
+    start = time.process_time()
     check(data)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -21,16 +21,18 @@ import pytest
 from .a11y_support import (
     AXE,
     CHECKER_INPUT,
+    OVERFLOW,
     PAGES,
     PALETTES,
     WIDTHS,
+    ZOOMED,
     PageKind,
     add_axe,
     describe,
     finish_scan,
     start_scan,
 )
-from .test_site_browser import browser, serve_deployed, site  # noqa: F401  (module fixtures)
+from .test_site_browser import PATIENCE_MS, browser, serve_deployed, site  # noqa: F401  (module fixtures)
 from .test_site_support import Built
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,8 +43,6 @@ except ImportError as exc:  # pragma: no cover
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
 
 INPUT_ID = "bouncecodes-checker-input"
-#: a 1280 px window at 200 % zoom, in CSS px (WCAG 1.4.10: nothing scrolls sideways, nothing cut off)
-ZOOMED = (640, 450)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,7 @@ def palettes(browser: Browser) -> Iterator[dict[str, Page]]:  # noqa: F811
     pages = {}
     for scheme in PALETTES:
         context = browser.new_context(viewport={"width": 1280, "height": WIDTHS[1280]}, color_scheme=scheme)  # type: ignore[arg-type]
+        context.set_default_timeout(PATIENCE_MS)
         add_axe(context)
         contexts.append(context)
         pages[scheme] = context.new_page()
@@ -73,26 +74,6 @@ def palettes(browser: Browser) -> Iterator[dict[str, Page]]:  # noqa: F811
 
 # -- each kind of page: axe-core, and 200 % zoom -------------------------------------------------
 
-# What does not fit: the page scrolling sideways, anything in the content reaching past the window,
-# and any box of it that scrolls sideways or cuts its content off.
-OVERFLOW = """() => {
-    const out = [];
-    const vw = document.documentElement.clientWidth;
-    const page = document.scrollingElement.scrollWidth;
-    if (page > vw) out.push(`the page is ${page} px wide in a ${vw} px window`);
-    const name = (el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''}`;
-    for (const el of document.querySelectorAll('.md-content *')) {
-        const cs = getComputedStyle(el);
-        if (cs.display === 'none' || cs.visibility === 'hidden') continue;
-        const r = el.getBoundingClientRect();
-        if (r.width < 2 || r.height < 2) continue;  // visually hidden on purpose (the file input)
-        if (r.right > vw + 1 || r.left < -1) out.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px of ${vw}`);
-        if (['auto', 'scroll', 'hidden', 'clip'].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) {
-            out.push(`${name(el)} ${cs.overflowX === 'auto' || cs.overflowX === 'scroll' ? 'scrolls sideways' : 'cuts off'}: ${el.scrollWidth} px in ${el.clientWidth}`);
-        }
-    }
-    return out;
-}"""
 
 
 @pytest.mark.parametrize("kind", PAGES, ids=[k.name for k in PAGES])
@@ -163,13 +144,13 @@ def tab(page: Page, key: str = "Tab") -> dict[str, Any]:
 
 
 def ready(page: Page) -> None:
-    page.wait_for_function("() => /Ready/.test(document.querySelector('.bc-status')?.textContent || '')",
-                           timeout=90_000)
+    page.wait_for_function("() => /Ready/.test(document.querySelector('.bc-status')?.textContent || '')")
 
 
 def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) -> None:  # noqa: F811
     """The checker with the keyboard alone, then what a screen reader is given for its result."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     try:
         page.goto(base_url + "checker/")
@@ -199,7 +180,7 @@ def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) 
         assert page.evaluate(FOCUSED)["name"] == "paste box"
 
         page.keyboard.press("Control+Enter")
-        expect(page.locator(".bc-card")).to_have_count(2, timeout=60_000)
+        expect(page.locator(".bc-card")).to_have_count(2)
         page.wait_for_function("() => /classified/.test(document.querySelector('.bc-status').textContent)")
         said = page.evaluate("() => window.__said")
         summaries = [s for s in said if "2 recipients classified" in s]
@@ -251,6 +232,7 @@ def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) 
 
 def test_json_examples_are_named_figures(browser: Browser, base_url: str) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     try:
         page.goto(base_url + "api/")
@@ -287,6 +269,7 @@ def test_reduced_motion_stills_the_checker(browser: Browser, base_url: str) -> N
     moving = {}
     for motion in ("no-preference", "reduce"):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)  # type: ignore[arg-type]
+        context.set_default_timeout(PATIENCE_MS)
         page = context.new_page()
         try:
             page.goto(base_url + ("checker/" if motion == "reduce" else ""), wait_until="domcontentloaded")
@@ -294,7 +277,7 @@ def test_reduced_motion_stills_the_checker(browser: Browser, base_url: str) -> N
             if motion == "reduce":
                 page.fill("textarea.bc-form__input", CHECKER_INPUT)
                 page.click("button.bc-form__submit")
-                expect(page.locator(".bc-card")).to_have_count(2, timeout=90_000)
+                expect(page.locator(".bc-card")).to_have_count(2)
                 page.click("details.bc-json > summary")
                 page.keyboard.press("End")
                 found += page.evaluate(MOVING)

@@ -40,9 +40,32 @@ CHROMIUM_ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 try:
-    from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+    from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 except ImportError as exc:  # pragma: no cover - the dev extra installs it
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
+
+#: The longest a browser test waits for something it needs (a page, the search index, Python)
+#: before it fails. The tests wait for the condition itself, never for a fixed time: this is no
+#: guess at how long it takes, only a bound on how long a broken page can hold the suite up (the
+#: checker gives up on its own after 90 s). Used for every action, wait and assertion.
+PATIENCE_MS = 180_000
+expect.set_options(timeout=PATIENCE_MS)
+
+
+def follow(link: Locator) -> None:
+    """Click a link in an article the way a reader does once the page is still: without scrolling
+    first. Playwright's click() scrolls the link into view right before clicking, and the theme's
+    navigation.tracking answers a scroll by writing the section in view into the address, 250 ms
+    or more later: on a busy machine after the next page's address was pushed, which then names a
+    section of the page left behind (and loses the link's own #anchor)."""
+    link.dispatch_event("click")
+
+
+def search_ready(page: Page) -> None:
+    """Wait until the theme's search worker has built its index: the results' header, which says
+    "Initializing search" until then, says something else (an arrow function: no `eval` needed)."""
+    page.wait_for_function("() => { const meta = document.querySelector('.md-search-result__meta');"
+                           " return meta !== null && !/Initializing/.test(meta.textContent); }")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +99,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture()
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     foreign: list[str] = []
     errors: list[str] = []
@@ -107,7 +131,7 @@ def test_code_page_and_its_links(page: Page, base_url: str) -> None:
     page.goto(base_url + "reply/550/")
     expect(page.locator("h1")).to_contain_text("550 Requested action not taken")
     expect(page.locator("article")).to_contain_text("Enhanced codes seen with 550")
-    page.locator("article a", has_text="5.1.1").first.click()
+    follow(page.locator("article a", has_text="5.1.1").first)
     expect(page).to_have_url(base_url + "enhanced/X.1.1/")
     expect(page.locator("h1")).to_contain_text("X.1.1 Bad destination mailbox address")
     expect(page.locator("article")).to_contain_text("5.1.1")
@@ -118,7 +142,7 @@ def test_provider_rule_anchor_from_a_code_page(page: Page, base_url: str) -> Non
     page.goto(base_url + "enhanced/X.7.26/")
     link = page.locator("article a[href*='providers/google/#5.7.26-']").first
     anchor = (link.get_attribute("href") or "").split("#", 1)[1]
-    link.click()
+    follow(link)
     expect(page).to_have_url(re.compile(re.escape(base_url + "providers/google/") + "#" + re.escape(anchor) + "$"))
     heading = page.locator(f"[id='{anchor}']")
     expect(heading).to_be_in_viewport()
@@ -128,7 +152,7 @@ def test_short_addresses_redirect(page: Page, base_url: str) -> None:
     page.goto(base_url + "550/")
     expect(page).to_have_url(base_url + "reply/550/")
     page.goto(base_url + "enhanced/X.1.1/")  # a short address clicked inside the site, past instant navigation
-    page.locator("article a", has_text="/5.1.1/").click()
+    follow(page.locator("article a", has_text="/5.1.1/"))
     expect(page).to_have_url(base_url + "enhanced/X.1.1/")
     expect(page.locator("h1")).to_contain_text("X.1.1")
     page.goto(base_url + "5.7.26/")
@@ -139,9 +163,10 @@ def test_short_addresses_redirect(page: Page, base_url: str) -> None:
 def test_search_finds_5_7_26(page: Page, base_url: str) -> None:
     page.goto(base_url)
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill("5.7.26")
+    search_ready(page)  # on a busy machine, building the index takes a while
+    page.locator("input.md-search__input").press_sequentially("5.7.26")  # keys: the theme searches on keyup
     result = page.locator(".md-search-result__item a[href*='enhanced/X.7.26/']").first
-    expect(result).to_be_visible(timeout=15_000)
+    expect(result).to_be_visible()
     result.click()
     expect(page).to_have_url(re.compile(re.escape(base_url + "enhanced/X.7.26/") + r"(\?h=[^#]*)?(#.*)?$"))
     expect(page.locator(".md-content h1")).to_contain_text("X.7.26")
@@ -154,9 +179,10 @@ def test_search_finds_5_7_26(page: Page, base_url: str) -> None:
 def test_search_for_a_programs_refusal_lands_on_its_page(page: Page, base_url: str, refusal: str) -> None:
     page.goto(base_url)
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill(refusal)
+    search_ready(page)  # on a busy machine, building the index takes a while
+    page.locator("input.md-search__input").press_sequentially(refusal)  # keys: the theme searches on keyup
     first = page.locator(".md-search-result__item a").first
-    expect(first).to_be_visible(timeout=15_000)
+    expect(first).to_be_visible()
     expect(first).to_have_attribute("href", re.compile(r"software/postfix/"))
     # the snippet shows the program's words, not a regular expression
     snippet = page.locator(".md-search-result__item").first.inner_text()
@@ -180,7 +206,7 @@ def test_404_page_is_served_and_styled(page: Page, base_url: str) -> None:
     expect(page.locator("h1")).to_contain_text("Page not found")
     header = page.locator(".md-header").evaluate("el => getComputedStyle(el).backgroundColor")
     assert header not in ("", "rgba(0, 0, 0, 0)", "transparent"), header
-    page.locator("article a", has_text="All reply codes").click()
+    follow(page.locator("article a", has_text="All reply codes"))
     expect(page).to_have_url(base_url + "reply/")
 
 
@@ -192,6 +218,7 @@ def test_served_at_the_address_it_was_built_for_under_a_sub_path(browser: Browse
     with running(on_site_url_port(handler)) as url:
         assert url == SITE_URL and urlsplit(url).path == PREFIX
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(PATIENCE_MS)
         page = context.new_page()
         outside: list[str] = []
         failed: list[str] = []
@@ -211,7 +238,7 @@ def test_served_at_the_address_it_was_built_for_under_a_sub_path(browser: Browse
             page.fill("textarea.bc-form__input", "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")
             page.click("button.bc-form__submit")
             card = page.locator(".bc-card")
-            expect(card).to_have_count(1, timeout=90_000)
+            expect(card).to_have_count(1)
             expect(card.locator(".bc-badge--reason")).to_have_text("userunknown")
             assert card.locator(".bc-badge--reason").get_attribute("href") == url + "reasons/userunknown/"
         finally:

@@ -46,9 +46,11 @@
   // ---- the engine: one worker per page load, restarted after a timeout or a crash ----
 
   class CheckerError extends Error {
-    constructor(message, kind) {
+    // kind "internal": the classifier failed on the input (a bug); details: {trace, version} then
+    constructor(message, kind, details = {}) {
       super(message);
       this.kind = kind;
+      this.details = details;
     }
   }
 
@@ -124,7 +126,10 @@
       if (!request) return; // answered after a timeout: dropped
       this.pending.delete(message.id);
       clearTimeout(request.timer);
-      if (message.error !== undefined) request.reject(new CheckerError(message.error, message.kind || "internal"));
+      if (message.error !== undefined) {
+        request.reject(new CheckerError(message.error, message.kind || "internal",
+          { trace: message.trace || "", version: message.version || "" }));
+      }
       else request.resolve({ ...message, sentAt: request.sentAt });
     },
 
@@ -462,6 +467,61 @@
     return article;
   }
 
+  // The card of an input the classifier failed on: a bug to report. The text is offered to copy,
+  // with the error, never put in a link: it may hold addresses, and links travel and get logged.
+  function failureCard(err, text) {
+    const details = err.details || {};
+    const report = [
+      "The bouncecodes checker failed on this text.",
+      `bouncecodes ${details.version || "(version unknown)"}`,
+      err.message,
+      "",
+      (details.trace || "").trimEnd(),
+      "",
+      "----- the text -----",
+      text,
+    ].join("\n");
+    const id = `${ROOT_ID}-card-${++cardIds}`;
+    const article = el("article", "bc-card bc-card--failed");
+    // a region named by its heading, as the result cards are
+    article.setAttribute("role", "region");
+    article.setAttribute("aria-labelledby", `${id}-title`);
+    const title = el("h3", "bc-card__title", "The classifier failed on this text");
+    title.id = `${id}-title`;
+    article.append(title);
+    article.append(el("p", "bc-card__action",
+      "This is a bug in bouncecodes, not a fault in what you pasted. Please report it to the bouncecodes " +
+      "project: copy the text and the error with the button below, check that the text holds nothing you " +
+      "would not share (replace names and addresses if need be), and paste it into a new issue. Nothing " +
+      "has been sent anywhere."));
+    article.append(el("pre", "bc-failure__error", err.message));
+    const copy = el("button", "md-button bc-failure__copy", "Copy the text and the error");
+    copy.type = "button";
+    const shown = el("details", "bc-failure__report");
+    const shownSummary = el("summary", null, "What the button copies");
+    shownSummary.id = `${id}-report`;
+    shown.append(shownSummary);
+    const pre = el("pre", "bc-failure__text", report);
+    pre.tabIndex = 0; // it scrolls: a keyboard reaches it, and a screen reader hears what it is
+    pre.setAttribute("role", "region");
+    pre.setAttribute("aria-labelledby", shownSummary.id);
+    shown.append(pre);
+    copy.addEventListener("click", async () => {
+      const copied = await copyText(report, null);
+      if (!copied) { // no clipboard: shown and selected, to copy by hand
+        shown.open = true;
+        const range = document.createRange();
+        range.selectNodeContents(pre);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }
+      copy.textContent = copied ? "Copied" : "Selected: copy it";
+      setTimeout(() => { copy.textContent = "Copy the text and the error"; }, 2000);
+    });
+    article.append(copy, shown);
+    return article;
+  }
+
   async function copyText(text, fallbackNode) {
     try {
       await navigator.clipboard.writeText(text);
@@ -664,8 +724,13 @@
         if (!root.isConnected) return;
         results.replaceChildren();
         json.hidden = true;
-        const prefix = ["InputTooLargeError", "InputError", "UnknownProviderError"].includes(err.kind) ? "" : "Error: ";
-        showStatus(`${prefix}${err.message || err}`, "error");
+        if (err.kind === "internal") {
+          results.append(failureCard(err, text));
+          showStatus("The classifier failed on this text: please report it (below).", "error");
+        } else {
+          const prefix = ["InputTooLargeError", "InputError", "UnknownProviderError"].includes(err.kind) ? "" : "Error: ";
+          showStatus(`${prefix}${err.message || err}`, "error");
+        }
       } finally {
         busy = false;
         button.disabled = false;

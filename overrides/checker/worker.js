@@ -8,7 +8,7 @@
 //   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?,
 //                   providers?}
 //   worker → page  {id, results, json, pages, text?}                    the answer
-//   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal"}
+//   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal", trace?, version?}
 //
 // An answer holds `results`: [Result.to_dict(), ...], one per recipient, possibly none; `json`: the
 // very text `bouncecodes classify --format json` prints for the same input (records made by the
@@ -21,6 +21,10 @@
 // `bouncecodes classify --provider NAME` (an unknown name answers an UnknownProviderError listing close
 // matches). The ready state carries `providers`: [[name, the provider's name], ...], every name that
 // call takes (ids and host suffixes, recipient domains among them), for the field's suggestions.
+//
+// An error of kind "internal" is the classifier failing on this input (a bug: an exception that
+// is no BounceCodesError); it carries `trace`, Python's traceback, and `version`, the runtime's,
+// for the page to offer the reader to report it.
 //
 // indexURL is the versioned Pyodide folder (…/pyodide/314.0.7/), runtimeURL the content-hashed
 // bouncecodes-<hash>.zip, stdLibURL the optional trimmed python_stdlib-<hash>.zip. Requests that
@@ -77,6 +81,11 @@ def _bouncecodes_classify(data, label="-", provider=""):
         results = bouncecodes.classify(data, provider=provider)
     except bouncecodes.BounceCodesError as exc:
         return json.dumps({"error": str(exc), "kind": type(exc).__name__})
+    except Exception as exc:  # a bug: the page offers to report it
+        import traceback
+
+        return json.dumps({"error": f"{type(exc).__name__}: {exc}", "kind": "internal",
+                           "trace": traceback.format_exc(), "version": bouncecodes.__version__})
     answer = {
         "results": [r.to_dict() for r in results],
         "json": json.dumps([_record(label, r) for r in results], ensure_ascii=False, indent=2) + "\\n",
@@ -200,7 +209,8 @@ self.addEventListener("message", async (event) => {
   try {
     const classify = await ready;
     const answer = JSON.parse(classify(typeof text === "string" ? text : bytes, label, provider));
-    post(answer.error === undefined ? { id, ...answer } : { id, error: answer.error, kind: answer.kind });
+    post(answer.error === undefined ? { id, ...answer }
+      : { id, error: answer.error, kind: answer.kind, trace: answer.trace, version: answer.version });
   } catch (err) {
     post({ id, error: String((err && err.message) || err), kind: "internal" });
   }

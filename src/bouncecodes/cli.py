@@ -1,7 +1,16 @@
 """The ``bouncecodes`` command: classify, lookup, providers, lint, build.
 
 Exit statuses: 0 success; 1 some inputs could not be read, lint found problems, or a worker
-process of ``classify`` failed; 2 bad usage, or a code that is malformed or unknown (lookup).
+process of ``classify`` failed; 2 bad usage, or a code that is malformed or unknown (lookup);
+3 (``classify``) the classifier failed on some inputs, all others were classified: each is named on
+stderr with the error (3 wins over 1 when both happen; the summary line counts both).
+
+``classify`` isolates its inputs: one file, one message of an mbox, one line of a log. An
+unexpected exception while parsing or classifying one (a bug) is reported on stderr, named
+(``path``, ``path#N`` for the Nth message of an mbox, ``path:LINE`` for a line of a log), with
+the exception's type and message, counted as failed, and the run goes on. With ``--jobs``, a
+worker process that dies is started again where it stopped; an input that kills two workers in a
+row is reported as failed in the same way.
 """
 
 from __future__ import annotations
@@ -21,11 +30,12 @@ from . import __version__
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .lookup import lookup
-from .model import Provider, Registry
+from .model import Evidence, Provider, Registry
 from .output import FIELDS, record
 from .parse import MAX_INPUT, iter_mbox, parse
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
+from .parse.logs import LogReader
 from .registry import load_registry
 
 #: Fewer files than this, holding fewer bytes than that, are classified in this process:
@@ -40,10 +50,10 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 class Tally:
     """What a run of ``classify`` counted."""
 
-    __slots__ = ("inputs", "no_bounce", "results", "unreadable")
+    __slots__ = ("failed", "inputs", "no_bounce", "results", "unreadable")
 
     def __init__(self) -> None:
-        self.inputs = self.results = self.no_bounce = self.unreadable = 0
+        self.inputs = self.results = self.no_bounce = self.unreadable = self.failed = 0
 
 
 def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]:
@@ -142,10 +152,24 @@ def _text(rec: dict[str, Any]) -> str:
 #
 # Classifying a file gives a list of events per document, applied in order by the process that
 # writes: ("out", text for stdout), ("rec", a record, for --format json), ("err", text for stderr),
-# ("n", (inputs, results, without a bounce, unreadable)). The serial run and the workers of a
-# parallel run make them with the same code, so both print the same.
+# ("n", (inputs, results, without a bounce, unreadable, failed)). The serial run and the workers of
+# a parallel run make them with the same code, so both print the same.
 
 Event = tuple[str, Any]
+
+
+def _where(path: Path | None, label: str) -> str:
+    """How a document is named on stderr: its file's path (with '#N' for a message of an mbox)."""
+    return label if path is None else str(path.with_name(label)) if label else str(path)
+
+
+def _failure(where: str, exc: BaseException) -> Event:
+    """The report of an input the classifier failed on: named, with the exception's type and message."""
+    message = " ".join(str(exc).split())
+    if len(message) > 300:
+        message = message[:300] + "…"
+    return ("err", f"bouncecodes: {where}: the classifier failed: {type(exc).__name__}"
+                   f"{': ' + message if message else ''} (a bug in bouncecodes: please report it with this input)\n")
 
 
 class _Classifier:
@@ -170,36 +194,75 @@ class _Classifier:
         writer.writerow(rec)
         return buffer.getvalue()
 
-    def document(self, label: str, data: bytes) -> list[Event]:
+    def _emit(self, rec: dict[str, Any]) -> Event:
+        if self.fmt == "jsonl":
+            return ("out", json.dumps(rec, ensure_ascii=False) + "\n")
+        if self.fmt == "json":
+            return ("rec", rec)
+        if self.fmt == "csv":
+            return ("out", self._row(rec))
+        return ("out", _text(rec) + "\n\n")
+
+    def document(self, label: str, data: bytes, where: str | None = None) -> list[Event]:
+        """The events of one document (a file, or a message of an mbox) called ``label`` in the
+        records and ``where`` on stderr. An unexpected exception is reported and counted, never
+        raised: in a log, line by line (see :meth:`log_lines`)."""
+        where = where or label
         try:
             if len(data) > MAX_INPUT:
                 raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
             evidence = parse(data)
             if not evidence and self.provider is not None:
                 evidence = provider_reply(data, self.provider, self.registry)
+            if evidence:
+                found = self._records(label, evidence)
+                return [("n", (1, len(found), 0, 0, 0)), *found]
         except InputError as exc:
-            return [("n", (1, 0, 0, 1)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
-        if not evidence:
-            return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
+            return [("n", (1, 0, 0, 1, 0)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
+        except Exception as exc:  # a bug: this input is reported, the run goes on
+            return self.log_lines(label, data, where) or [("n", (1, 0, 0, 0, 1)), _failure(where, exc)]
+        return [("n", (1, 0, 1, 0, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
+
+    def _records(self, label: str, evidence: list[Evidence]) -> list[Event]:
+        """The output events of the evidence found in one input (of ``--direction``'s only)."""
         if self.direction:
             evidence = [e for e in evidence if e.direction == self.direction]
-        events: list[Event] = [("n", (1, len(evidence), 0, 0))]
-        for e in evidence:
-            rec = record(label, classify_evidence(e, self.registry, provider=self.provider))
-            if self.fmt == "jsonl":
-                events.append(("out", json.dumps(rec, ensure_ascii=False) + "\n"))
-            elif self.fmt == "json":
-                events.append(("rec", rec))
-            elif self.fmt == "csv":
-                events.append(("out", self._row(rec)))
+        return [self._emit(record(label, classify_evidence(e, self.registry, provider=self.provider))) for e in evidence]
+
+    def log_lines(self, label: str, data: bytes, where: str) -> list[Event] | None:
+        """A log that made the classifier fail, read again one line at a time: its lines are fed in
+        order to one :class:`~bouncecodes.parse.logs.LogReader` (which keeps what links lines: a
+        qmail delivery's start, a message's Message-ID line); a line that raises is reported as
+        ``where:LINE`` and the reader goes on with the next, the other lines are classified. None
+        when ``data`` is no log, or when no line fails on its own (the document is then reported
+        whole)."""
+        try:
+            text = to_text(data)
+            if detect(text.lstrip(), self.registry) is not InputKind.LOG:
+                return None
+        except Exception:
+            return None
+        reader = LogReader(self.registry)
+        events: list[Event] = []
+        results = failed = offset = 0
+        for number, line in enumerate(text.split("\n"), 1):
+            try:
+                found = self._records(label, reader.line(line, offset))
+            except Exception as exc:
+                failed += 1
+                events.append(_failure(f"{where}:{number}", exc))
             else:
-                events.append(("out", _text(rec) + "\n\n"))
-        return events
+                results += len(found)
+                events.extend(found)
+            offset += len(line) + 1
+        if not failed:
+            return None
+        return [("n", (1, results, 0, 0, failed)), *events]
 
     def file(self, path: Path | None, stdin: BinaryIO) -> Iterator[list[Event]]:
         """The events of each document of one file (one list per document: memory stays flat)."""
         for label, data, failed in _file_units(path, stdin):
-            yield failed if failed is not None else self.document(label, data)
+            yield failed if failed is not None else self.document(label, data, _where(path, label))
 
 
 def _file_units(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
@@ -211,7 +274,10 @@ def _file_units(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes
             empty = False
             yield label, data, None
     except OSError as exc:
-        yield "", b"", [("n", (0, 0, 0, 1)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+        yield "", b"", [("n", (0, 0, 0, 1, 0)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+        return
+    except Exception as exc:  # a bug while splitting the file into messages
+        yield "", b"", [("n", (1, 0, 0, 0, 1)), _failure("-" if path is None else str(path), exc)]
         return
     if empty:
         yield "", b"", []
@@ -241,6 +307,8 @@ class WorkerError(RuntimeError):
 
 _END = "end"  # the event that closes a file
 _UNIT = "unit"  # heads a unit's events: (_UNIT, (its number, its file's number, whether it is the file's last))
+_START = "start"  # a careful worker's word before a unit: (_START, (its number, how it is named on stderr))
+_DONE = "done"  # a worker's last word: (_DONE, the number of units of all the files)
 _CRASH = "crash"  # a worker's unexpected exception, as text
 
 
@@ -272,38 +340,55 @@ RUN = 8
 SHARED_FILE_BYTES = 1024 * 1024
 
 
-def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
+def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter,
+            start: int = 0, careful: bool = False) -> None:
     """A worker's whole life. Units are counted over all files, the same way by every worker: a
     file under ``SHARED_FILE_BYTES`` is one unit; a larger one (an mbox) is one unit per document,
-    and every worker reads it. A worker classifies its own units, the ``RUN`` units in every
-    ``jobs * RUN``, and sends each as ``[(_UNIT, (unit, file, last unit of the file?)), *events]``."""
+    and every worker reads it. A worker classifies its own units from unit ``start`` on, the ``RUN``
+    units in every ``jobs * RUN``, and sends each as ``[(_UNIT, (unit, file, last unit of the
+    file?)), *events]``, then ``[(_DONE, units)]``. A ``careful`` worker (one started again after
+    another died) names each unit before classifying it and sends each at once, so that if it dies
+    too, the unit that killed it is known."""
     unit = 0
     stdin = io.BytesIO(b"")  # workers never read standard input
+
+    def mine() -> bool:
+        return unit >= start and (unit // RUN) % jobs == me
+
+    def announce(where: str) -> None:
+        if careful:
+            _send(pipe, [(_START, (unit, where))])
+            pipe.flush()
+
+    def deliver(header: tuple[int, int, bool], events: list[Event]) -> None:
+        _send(pipe, [(_UNIT, header), *events])
+        if careful or (unit + 1) % RUN == 0:
+            pipe.flush()  # the end of this worker's run: the reader will want it now
+
     for number, path in enumerate(files):
         try:
             shared = path.stat().st_size >= SHARED_FILE_BYTES
         except OSError:
             shared = False
         if not shared:
-            if (unit // RUN) % jobs == me:
-                events = [e for doc in classifier.file(path, stdin) for e in doc]
-                _send(pipe, [(_UNIT, (unit, number, True)), *events])
-                if (unit + 1) % RUN == 0:
-                    pipe.flush()  # the end of this worker's run: the reader will want it now
+            if mine():
+                announce(str(path))
+                deliver((unit, number, True), [e for doc in classifier.file(path, stdin) for e in doc])
             unit += 1
             continue
         units = _file_units(path, stdin)
         current: tuple[str, bytes, list[Event] | None] | None = next(units)
         while current is not None:
             following = next(units, None)  # read ahead: is this the file's last unit?
-            if (unit // RUN) % jobs == me:
+            if mine():
                 label, data, failed = current
-                events = failed if failed is not None else classifier.document(label, data)
-                _send(pipe, [(_UNIT, (unit, number, following is None)), *events])
-                if (unit + 1) % RUN == 0:
-                    pipe.flush()
+                where = _where(path, label)
+                announce(where)
+                deliver((unit, number, following is None),
+                        failed if failed is not None else classifier.document(label, data, where))
             unit += 1
             current = following
+    _send(pipe, [(_DONE, unit)])
     pipe.flush()
 
 
@@ -312,62 +397,47 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
 
     The units of work (files, and the documents of large files) are dealt out in runs of ``RUN``,
     round-robin; each worker streams its units through its own pipe, and they are taken in
-    order, so memory stays flat and the output is the serial output. An end event closes each file."""
+    order, so memory stays flat and the output is the serial output. An end event closes each file.
+
+    A worker that dies (a signal, out of memory) is started again, carefully, at the unit it owed;
+    if that one dies too before sending it, the unit is reported as failed and a third starts after
+    it: nothing else is lost."""
     import signal
 
-    readers: list[io.BufferedReader] = []
-    pids: list[int] = []
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        for w in range(jobs):
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker
-                status = 1
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: stop, quietly
-                    os.close(read_fd)
-                    for r in readers:
-                        r.close()
-                    with os.fdopen(write_fd, "wb") as pipe:
-                        try:
-                            _worker(classifier, files, jobs, w, pipe)
-                            status = 0
-                        except Exception:
-                            import traceback
+    readers: dict[int, io.BufferedReader] = {}
+    pids: dict[int, int] = {}
 
-                            _send(pipe, [(_CRASH, traceback.format_exc())])
-                except BaseException:
-                    pass  # a worker reports through its pipe only, never on the terminal
-                finally:
-                    os._exit(status)
-            os.close(write_fd)
-            pids.append(pid)
-            readers.append(os.fdopen(read_fd, "rb"))
-        unit = 0
-        for number, path in enumerate(files):
-            last = False
-            while not last:
-                events = _receive(readers[(unit // RUN) % jobs])
-                if events is None:
-                    raise WorkerError(f"a worker process stopped unexpectedly, at {path} or a few files after it; "
-                                      "run again with --jobs 1")
-                kind, value = events[0]
-                if kind == _CRASH:
-                    raise WorkerError(f"a worker process failed on {path}:\n{value}")
-                if kind != _UNIT or tuple(value[:2]) != (unit, number):
-                    # the workers disagree on what the files hold: one changed while being read
-                    raise WorkerError(f"{path} changed while the workers read it; run again with --jobs 1")
-                unit += 1
-                last = bool(value[2])
-                if len(events) > 1:
-                    yield events[1:]
-            yield [(_END, 0)]
-    finally:
-        for r in readers:
-            r.close()
-        for pid in pids:
+    def spawn(w: int, start: int = 0, careful: bool = False) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: stop, quietly
+                os.close(read_fd)
+                for r in readers.values():
+                    r.close()
+                with os.fdopen(write_fd, "wb") as pipe:
+                    try:
+                        _worker(classifier, files, jobs, w, pipe, start, careful)
+                        status = 0
+                    except Exception:
+                        import traceback
+
+                        _send(pipe, [(_CRASH, traceback.format_exc())])
+            except BaseException:
+                pass  # a worker reports through its pipe only, never on the terminal
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        pids[w] = pid
+        readers[w] = os.fdopen(read_fd, "rb")
+
+    def stop(w: int) -> None:
+        reader, pid = readers.pop(w, None), pids.pop(w, None)
+        if reader is not None:
+            reader.close()
+        if pid is not None:
             try:
                 os.kill(pid, signal.SIGTERM)
             except OSError:
@@ -376,6 +446,60 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
                 os.waitpid(pid, 0)
             except (OSError, ChildProcessError):
                 pass
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        for w in range(jobs):
+            spawn(w)
+        unit = number = 0  # the unit awaited, and the file it belongs to
+        open_end = False  # whether the file may have ended with the unit before (one lost with its worker)
+        retried: dict[int, int] = {}  # a worker started again → the unit it was started at
+        named = ""  # how a careful worker named the unit awaited
+        while True:
+            w = (unit // RUN) % jobs
+            events = _receive(readers[w])
+            if events is None:  # the worker died before sending this unit
+                if retried.get(w) == unit:  # for the second time: this unit kills its worker
+                    where = named or str(files[min(number, len(files) - 1)])
+                    yield [("n", (1, 0, 0, 0, 1)),
+                           ("err", f"bouncecodes: {where}: a worker process died while classifying it "
+                                   "(a bug in bouncecodes: please report it with this input)\n")]
+                    unit += 1
+                    open_end = True  # was it its file's last unit? The next one tells
+                stop(w)
+                spawn(w, unit, careful=True)
+                retried[w] = unit
+                named = ""
+                continue
+            kind, value = events[0]
+            if kind == _START and value[0] == unit:
+                named = str(value[1])
+                continue
+            if kind == _CRASH:
+                raise WorkerError(f"a worker process failed on {files[min(number, len(files) - 1)]}:\n{value}")
+            if kind == _DONE and value == unit:  # no unit left: every file is done
+                if open_end:
+                    yield [(_END, 0)]
+                return
+            if kind == _UNIT and open_end and tuple(value[:2]) == (unit, number + 1):
+                yield [(_END, 0)]  # the lost unit was the last of its file
+                number += 1
+            open_end = False
+            if kind != _UNIT or tuple(value[:2]) != (unit, number):
+                # the workers disagree on what the files hold: one changed while being read
+                path = files[min(number, len(files) - 1)]
+                raise WorkerError(f"{path} changed while the workers read it; run again with --jobs 1")
+            unit += 1
+            named = ""
+            if len(events) > 1:
+                yield events[1:]
+            if value[2]:
+                yield [(_END, 0)]
+                number += 1
+    finally:
+        for w in list(readers):
+            stop(w)
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -408,6 +532,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 tally.results += value[1]
                 tally.no_bounce += value[2]
                 tally.unreadable += value[3]
+                tally.failed += value[4]
 
     jobs = args.jobs or default_jobs()
     if jobs > 1 and None not in files and can_fork() and _worth_workers(files):
@@ -422,10 +547,10 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
-    if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce):
+    if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce or tally.failed):
         err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
-                  f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable\n")
-    return 1 if tally.unreadable else 0
+                  f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable, {tally.failed} failed\n")
+    return 3 if tally.failed else 1 if tally.unreadable else 0
 
 
 def _named_provider(name: str, registry: Registry) -> Provider | None:

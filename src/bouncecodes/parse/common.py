@@ -246,7 +246,9 @@ REPEATED_REPLY_RE = re.compile(r"(?<![\w.:/#=-])([245][0-9][0-9])- ?")
 
 
 def host_of(value: str) -> str:
-    """A host name from a Remote-MTA/Reporting-MTA value ("dns; mx.example.com")."""
-    value = value.split(";", 1)[-1].strip().strip("[]<>").split()[0] if value.strip() else ""
+    """A host name from a Remote-MTA/Reporting-MTA value ("dns; mx.example.com"); '' when the value
+    holds no name ("dns; ", a type and nothing after it)."""
+    words = value.split(";", 1)[-1].strip().strip("[]<>").split()
+    value = words[0] if words else ""
     value = value.strip("[]()<>;,").rstrip(".").lower()
     return value if HOST_RE.match(value) or re.fullmatch(r"[0-9.:a-f]{3,45}", value) else value[:255]

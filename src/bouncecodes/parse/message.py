@@ -4,6 +4,7 @@ and human-readable bounces of any MTA (through :mod:`bouncecodes.parse.text`).""
 from __future__ import annotations
 
 import email
+import email.errors
 import email.message
 import re
 from typing import Any
@@ -61,6 +62,27 @@ HTML_TAG_RE = re.compile(r"<(?:[^<>\"']|\"[^\"]*\"|'[^']*'){0,2000}>")
 HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.IGNORECASE)
 
 
+# A Content-Type or Content-Disposition field (with its continuation lines) is cut after this many
+# characters before the email package reads it: it splits parameters in time that grows with their
+# number times the field's length (150,000 ';' took seconds), and no real field comes near this
+# length. Only a long text with many ';' is looked at: the cost stays small below that.
+MAX_PARAMETER_FIELD = 4000
+MANY_SEMICOLONS = 200
+PARAMETER_FIELD_RE = re.compile(r"^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*",
+                                re.IGNORECASE | re.MULTILINE)
+
+
+def _cut_field(m: re.Match[str]) -> str:
+    return m.group(0)[:MAX_PARAMETER_FIELD]
+
+
+def _message(text: str) -> Message:
+    """``email.message_from_string(text)``, its over-long parameter fields cut first."""
+    if len(text) > MAX_PARAMETER_FIELD and text.count(";") > MANY_SEMICOLONS:
+        text = PARAMETER_FIELD_RE.sub(_cut_field, text)
+    return email.message_from_string(text)
+
+
 def _decode(part: Message) -> str:
     """A text part's content as str, whatever its transfer encoding and charset."""
     raw = part.get_payload()
@@ -80,7 +102,9 @@ def _decode(part: Message) -> str:
     for cs in (charset, "utf-8", "latin-1"):
         try:
             return decode_iso2022(payload.decode(cs))
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):
+            # an unknown label, a codec that is no text encoding ("hex"), or bytes it cannot read:
+            # UnicodeDecodeError, but also a bare UnicodeError ("punycode", "idna") or ValueError
             continue
     return payload.decode("latin-1", "replace")  # pragma: no cover - latin-1 never fails
 
@@ -101,8 +125,8 @@ def _header(msg: Message, name: str) -> str:
             from email.header import decode_header, make_header
 
             text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, UnicodeDecodeError):
-            pass
+        except (ValueError, LookupError, email.errors.MessageError):
+            pass  # an encoded word with bad base64 (HeaderParseError), an unknown charset …: kept as it is
     return squash(decode_iso2022(text))
 
 
@@ -116,13 +140,13 @@ def _field_blocks(part: Message) -> list[Message]:
         return blocks
     if isinstance(payload, str):
         text = _decode(part) if part.get("content-transfer-encoding") else payload
-        return [email.message_from_string(chunk.strip() + "\n")
+        return [_message(chunk.strip() + "\n")
                 for chunk in re.split(r"\n\s*\n", text.replace("\r", "")) if chunk.strip()]
     return []
 
 
 def _blocks_from_text(text: str) -> list[Message]:
-    return [email.message_from_string(chunk.strip() + "\n")
+    return [_message(chunk.strip() + "\n")
             for chunk in re.split(r"\n\s*\n", text) if ":" in chunk]
 
 
@@ -143,7 +167,7 @@ class Parts:
         if self._original_fields is None:
             source = self.original
             if source is None and self.original_headers:
-                source = email.message_from_string(self.original_headers.lstrip("\r\n"))
+                source = _message(self.original_headers.lstrip("\r\n"))
             self._original_fields = [(k.lower(), str(v)) for k, v in source.items()] if source is not None else []
         return self._original_fields
 
@@ -165,7 +189,7 @@ def _walk(msg: Message) -> Parts:
             if isinstance(inner, list) and inner and isinstance(inner[0], Message) and found.original is None:
                 found.original = inner[0]
             elif isinstance(inner, str) and found.original is None:
-                found.original = email.message_from_string(inner)
+                found.original = _message(inner)
             continue
         if ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers"):
             if not found.original_headers:
@@ -407,7 +431,7 @@ def _repair_boundary(text: str, msg: Message) -> Message:
     for m in BOUNDARY_LINE_RE.finditer(body[:1_000_000]):
         counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         if counts[m.group(1)] >= 2:
-            fixed = email.message_from_string(head.replace(declared, m.group(1), 1) + sep + body)
+            fixed = _message(head.replace(declared, m.group(1), 1) + sep + body)
             return fixed if fixed.is_multipart() else msg
     return msg
 
@@ -454,7 +478,7 @@ def parse_message(text: str) -> list[Evidence]:
 
 def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None = None) -> list[Evidence]:
     if parsed is None:
-        msg = _repair_boundary(text, email.message_from_string(text))
+        msg = _repair_boundary(text, _message(text))
         parts = _walk(msg)
     else:  # a message already parsed (one attached to another)
         msg, parts = parsed

@@ -35,8 +35,10 @@ ORIGINAL_START_RE = re.compile(
 BOILERPLATE_RE = re.compile(
     r"^\s*(?:[*\u2022-][ \t]{1,3})?(?:to:|from:|subject:|date:|cc:|reply-to:|sender:|message-id:|in-reply-to:|references:|mail from:)", re.IGNORECASE
 )
-# "----- Transcript of session follows -----", "=====", "*****": layout, not evidence
-DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}[^\n]{0,100}[-=*_#~+]{3,}[ \t]{0,20}|[-=*_#~+ \t]{3,})$")
+# "----- Transcript of session follows -----", "=====", "*****": layout, not evidence. The runs of
+# marks are possessive: a long line of them followed by other text would otherwise be tried at every
+# split of the run, in time that grows with the square of its length.
+DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}+[^\n]{0,100}[-=*_#~+]{3,}+[ \t]{0,20}|[-=*_#~+ \t]{3,}+)$")
 # words that introduce a recipient address on the same line
 RECIPIENT_CUE_RE = re.compile(
     r"(?:(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
