@@ -44,12 +44,12 @@ def test_decisive_enhanced_code_beats_phrase(registry: Registry) -> None:
 
 
 def test_phrase_beats_broad_enhanced_code(registry: Registry) -> None:
-    e = Evidence(reply="550", status="5.7.1", diagnostic="mailbox is full")
+    e = Evidence(reply="550", status="5.7.1", diagnostic="mailbox full")
     assert rule_for(registry, e).startswith("phrase:mailboxfull/")
 
 
 def test_notice_after_diagnostic(registry: Registry) -> None:
-    e = Evidence(reply="550", status="5.0.0", diagnostic="no comment", notice="the mailbox is full")
+    e = Evidence(reply="550", status="5.0.0", diagnostic="no comment", notice="the mailbox full")
     assert rule_for(registry, e).startswith("phrase:mailboxfull/")
 
 
@@ -59,6 +59,21 @@ def test_broad_enhanced_code_beats_reply_code(registry: Registry) -> None:
 
 def test_subject_when_code_is_unregistered(registry: Registry) -> None:
     assert rule_for(registry, Evidence(reply="550", status="5.7.999", diagnostic="no comment")) == "enhanced:X.7.YYY"
+
+
+def test_a_failure_is_never_delivered(registry: Registry) -> None:
+    # X.1.5 means "destination address valid" (delivered) in class 2; in a refusal it names no cause
+    # and the subject decides (Exchange refuses RFC 2606 domains with 5.1.5)
+    ok = Evidence(reply="250", status="2.1.5", diagnostic="no comment")
+    assert decide(ok, registry, None).reason == "delivered"
+    for failed in (replace(ok, reply="550", status="5.1.5"), replace(ok, reply="", status="4.1.5"),
+                   replace(ok, reply="554", status="5.3.6")):
+        decision = decide(failed, registry, None)
+        assert decision.reason != "delivered"
+        assert registry.reason(decision.reason).bounce
+    assert rule_for(registry, replace(ok, reply="550", status="5.1.5")) == "enhanced:X.1.YYY"
+    words = replace(ok, reply="550", status="5.1.5", diagnostic="550 5.1.5 Recipient address reserved by RFC 2606")
+    assert decide(words, registry, None).reason == "hostunknown"
 
 
 def test_reply_code_then_class(registry: Registry) -> None:
@@ -91,7 +106,7 @@ def test_diagnostic_type_comes_after_the_servers_words(registry: Registry) -> No
 
 
 def test_user_unknown_after_data_is_a_filter(registry: Registry) -> None:
-    e = Evidence(reply="550", diagnostic="550 Unknown user bob@example.org", command="DATA")
+    e = Evidence(reply="550", diagnostic="550 Recipient unknown: bob@example.org", command="DATA")
     assert rule_for(registry, e) == "reason:userunknown/after-data"
     assert decide(e, registry, None).reason == "filtered"
     assert rule_for(registry, replace(e, command="RCPT")) == "phrase:userunknown/user-unknown"
@@ -101,7 +116,7 @@ def test_user_unknown_after_data_is_a_filter(registry: Registry) -> None:
 
 
 def test_user_unknown_under_a_mailbox_status_code_is_a_filter_unless_it_answered_rcpt(registry: Registry) -> None:
-    e = Evidence(status="5.2.1", reply="550", diagnostic="550 5.2.1 <bob@example.org>... User Unknown")
+    e = Evidence(status="5.2.1", reply="550", diagnostic="550 5.2.1 Recipient unknown: bob@example.org")
     d = decide(e, registry, None)
     assert (d.rule, d.reason) == ("reason:userunknown/mailbox-status", "filtered")
     # at RCPT TO the mailbox was looked up: the words stand
@@ -117,11 +132,11 @@ def test_a_reply_to_mail_from_is_about_the_sender(registry: Registry) -> None:
     d = decide(e, registry, None)
     assert (d.rule, d.reason) == ("reason:userunknown/at-mail", "rejected")
     assert rule_for(registry, replace(e, command="RCPT")) == "enhanced:X.1.0"
-    # a phrase rule can carry its own: Sendmail's "... Access denied" to MAIL FROM refuses the sender
+    # a program's message can carry its own: Sendmail's "... Access denied" to MAIL FROM refuses the sender
     denied = Evidence(status="5.7.1", reply="550", diagnostic="550 5.7.1 <bounce@example.net>... Access denied",
                       command="MAIL")
     d = decide(denied, registry, None)
-    assert (d.rule, d.reason) == ("phrase:securityerror/access-denied", "rejected")
+    assert (d.rule, d.reason) == ("software:sendmail/access-denied", "rejected")
     assert decide(replace(denied, command="RCPT"), registry, None).reason == "securityerror"
     # other reasons keep theirs: an authentication demand to MAIL FROM is still one
     auth = Evidence(reply="550", diagnostic="550 Unauthenticated senders not allowed", command="MAIL")
@@ -161,9 +176,9 @@ def test_a_given_up_network_failure_is_expired(registry: Registry) -> None:
     d = decide(e, registry, None)
     assert (d.rule, d.reason, d.detail) == ("reason:networkerror/given-up", "expired", "networkerror")
     # a delay warning, a bare reply, or a 5xx refusal is not a sender giving up
-    assert rule_for(registry, replace(e, action="delayed")) == "phrase:networkerror/connection-failed"
-    assert rule_for(registry, replace(e, action="", source="reply")) == "phrase:networkerror/connection-failed"
-    assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "phrase:networkerror/connection-failed"
+    assert rule_for(registry, replace(e, action="delayed")) == "software:postfix/connect-failed"
+    assert rule_for(registry, replace(e, action="", source="reply")) == "software:postfix/connect-failed"
+    assert rule_for(registry, replace(e, status="5.4.1", reply="550")) == "software:postfix/connect-failed"
     # a human-readable bounce without an Action field is final unless it says it will retry
     assert rule_for(registry, replace(e, status="", action="", source="text")) == "reason:networkerror/given-up"
     # a mail loop fails at once: it is not a message that ran out of time
@@ -186,7 +201,7 @@ def test_a_decisive_code_yields_only_to_the_reasons_it_lists(registry: Registry)
     assert rule_for(registry, too_big).startswith("phrase:mesgtoobig/")
     # only the listed reasons' rules are looked at: an earlier rule of another reason hides none
     both = replace(over_quota, diagnostic="550 5.1.1 looks like spam, and the mailbox is full")
-    assert rule_for(registry, both).startswith("phrase:mailboxfull/")
+    assert decide(both, registry, None).reason == "mailboxfull"
 
 
 # -- programs' messages (codes/software/), broad rules and stated overlaps --------------------------------
@@ -247,7 +262,7 @@ def test_after_data_reads_a_programs_words_as_a_filter_unless_they_stand_for_its
 
 
 def test_broad_rules_come_after_every_specific_rule(registry: Registry) -> None:
-    listed = "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using bl.example.net"
+    listed = "554 5.7.1 Service unavailable; your IP 192.0.2.10 is blacklisted"
     found = matching_word_rules(listed, registry)
     assert [r.id for r in found] == ["phrase:blocked/blocklisted", "phrase:systemerror/server-problem"]
     assert found[-1].broad and not found[0].broad
@@ -282,16 +297,20 @@ def test_overlaps_are_decided_by_the_over_lists(registry: Registry) -> None:
 def test_over_decides_whatever_the_order_the_rules_stand_in(registry: Registry) -> None:
     # a program's message that says the message expired is tried first, but the full mailbox named
     # in the same words is the cause: mailboxfull is over expired
-    demo = _with_program(registry, match="retry timeout exceeded", reason="expired")
-    text = "mailbox is full: retry timeout exceeded"
+    demo = _with_program(registry, match="retry time limit hit", reason="expired")
+    text = "mailbox full: retry time limit hit"
     assert matching_word_rules(text, demo)[0].id == "software:demo/m"
     assert "expired" in over_closure(demo)["mailboxfull"]
     assert decide(Evidence(diagnostic=text), demo, None).rule.startswith("phrase:mailboxfull/")
     # alone, the program's words decide
-    assert decide(Evidence(diagnostic="retry timeout exceeded"), demo, None).rule == "software:demo/m"
+    assert decide(Evidence(diagnostic="retry time limit hit"), demo, None).rule == "software:demo/m"
+    # Exim's own two sentences in one notice: the first tried is the expiry, the cause decides
+    exim = "mailbox is full: retry timeout exceeded"
+    assert matching_word_rules(exim, registry)[0].id == "software:exim/retry-timeout-exceeded"
+    assert decide(Evidence(diagnostic=exim), registry, None).rule == "software:exim/mailbox-full"
     # between reasons that nothing orders, the first in order wins: the program's message
     unordered = _with_program(registry, match="mailbox unavailable here", reason="systemfull")
-    both = "550 mailbox unavailable here: user unknown"
+    both = "550 mailbox unavailable here: no such recipient"
     assert {"userunknown", "systemfull"} <= {r.reason for r in matching_word_rules(both, unordered)}
     assert "systemfull" not in over_closure(unordered)["userunknown"]
     assert "userunknown" not in over_closure(unordered)["systemfull"]
@@ -324,7 +343,9 @@ def test_an_inbound_refusal_takes_the_same_steps_without_the_sender_s_retries(re
     # a final failure with a transient reason: a sender gives up; a refusal is no giving up
     net = Evidence(status="4.4.1", diagnostic="connect to mx.example.org[192.0.2.1]:25: Connection timed out",
                    action="failed", direction="inbound")
-    assert rule_for(registry, net) == "phrase:networkerror/connection-failed"
+    assert rule_for(registry, net) == "software:postfix/connect-failed"
+    assert decide(net, registry, None).reason == "networkerror"
+    assert decide(replace(net, direction="outbound"), registry, None).reason == "expired"
     # the command still refines it: a refusal of the connection with no known cause blocks the client
     assert decide(Evidence(action="failed", direction="inbound", command="CONN"), registry, None).reason == "blocked"
 

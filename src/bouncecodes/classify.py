@@ -24,7 +24,9 @@ Precedence, highest first (each step is registry data; the first step that gives
    then the action of a log line, when a reason lists it (Postfix's ``status=expired``:
    ``reason:expired/action``);
 6. the same rules on the reporting MTA's own notice;
-7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``);
+7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``); in steps 3, 7
+   and 8 a code whose reason is no failure (X.1.5 means ``delivered``) is passed over when the reply
+   failed (class 4 or 5): ``550 5.1.5`` goes on to its subject;
 8. the reply code (``reply:550``);
 9. the class of either code (``enhanced:5.XXX.YYY``);
 10. nothing known, no code and no words recognised: ``onhold`` (``reason:onhold``); ``undefined`` is
@@ -34,7 +36,7 @@ Then these refinements, also registry data (fields of the reason, or of the phra
 found):
 
 - ``at_mail``: in a reply to MAIL FROM, a reason from any step but 2 becomes that reason, first the
-  phrase rule's own (``phrase:securityerror/access-denied`` → rejected), then the reason's
+  rule's own (``software:sendmail/access-denied`` → rejected), then the reason's
   (``reason:userunknown/at-mail`` → rejected): the words are about the sender;
 - ``after_data``: a reason read from words (step 4 or 6, or a reason a decisive code yields to;
   not a program's message that stands in for its own decisive code) in a reply to DATA becomes
@@ -442,7 +444,12 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
                 continue
             return Decision(rule.reason, rule.id, rule.detail, rule.action)
 
+    # a code whose reason is no failure (X.1.5 "destination address valid" means delivered in class 2)
+    # says nothing about why a class 4 or 5 reply failed: such an entry is passed over
+    failing = (status or reply)[:1] in ("4", "5")
     entry = registry.enhanced_entry(status) if status else None
+    if entry is not None and failing and entry.reason and not registry.reason(entry.reason).bounce:
+        entry = None
     if entry is not None and entry.decisive and entry.reason:
         # the program that wrote these words with this very code says what it means by it
         found = _phrase(compiled, text, status=status) if status[2:] in compiled.by_status else None
@@ -469,10 +476,10 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     if status:
         subject = registry.enhanced_subject(status.split(".")[1])
         for e in (entry, subject):
-            if e is not None and e.reason:
+            if e is not None and e.reason and not (failing and not registry.reason(e.reason).bounce):
                 return Decision(e.reason, e.id, e.detail, e.action)
     code = registry.reply_code(reply) if reply else None
-    if code is not None and code.reason:
+    if code is not None and code.reason and not (failing and not registry.reason(code.reason).bounce):
         return Decision(code.reason, code.id, "", code.action)
     klass = (status or reply)[:1]
     if klass:

@@ -37,6 +37,52 @@ def software_example_rule(registry: Registry, example: str) -> str:
     return decide(evidence, registry, recognise_provider(evidence, registry)).rule
 
 
+def same_words_of_another_program(registry: Registry, message: SoftwareMessage, example: str, got: str) -> bool:
+    """Whether ``example`` of ``message``, decided by ``got``, is decided by another program's message
+    that means the same (same reason, same ``at_mail``) while ``message``'s own patterns match it too.
+
+    Programs copy each other's wording ("Message size exceeds fixed maximum message size" is Sendmail's,
+    Apache James's, hMailServer's and Exchange's): the classifier cannot tell which wrote it and needs
+    not, and the first program in id order decides. The example still proves its own message matches."""
+    from ..classify import matching_word_rules
+
+    other = next((m for s in registry.software for m in s.messages if m.id == got), None)
+    if other is None or other.software == message.software:
+        return False  # within one program, its messages must be told apart by their patterns or order
+    if (other.reason, other.at_mail) != (message.reason, message.at_mail):
+        return False
+    return any(r.id == message.id for r in matching_word_rules(squash(example), registry))
+
+
+def named_list_of_the_same_reason(registry: Registry, message: SoftwareMessage, example: str, got: str) -> bool:
+    """Whether ``example`` of ``message``, decided by ``got``, is decided by a rule of a provider that
+    the words name (not the host: a program's example comes from any host), such as a block list
+    ("blocked using zen.spamhaus.org"), which gives the same reason, while ``message``'s own
+    patterns match it too. The list's operator says what a listing means; the program only reports
+    it, and the example still proves its own message matches."""
+    from ..classify import matching_word_rules
+
+    prefix, _, _ = got.rpartition("/")
+    provider = registry.provider(prefix.removeprefix("provider:")) if prefix.startswith("provider:") else None
+    if provider is None or provider.hosts:
+        return False
+    rule = next((r for r in provider.rules if r.id == got), None)
+    if rule is None or rule.reason != message.reason:
+        return False
+    return any(r.id == message.id for r in matching_word_rules(squash(example), registry))
+
+
+def software_example_ok(registry: Registry, message: SoftwareMessage, example: str) -> str:
+    """'' when ``example`` of ``message`` is decided as it declares: by the message itself, or by
+    another program's message or a named list's rule that means the same (see above); else the id
+    of the rule that decides it."""
+    got = software_example_rule(registry, example)
+    if got == message.id or same_words_of_another_program(registry, message, example, got) \
+            or named_list_of_the_same_reason(registry, message, example, got):
+        return ""
+    return got
+
+
 def provider_example_rule(registry: Registry, provider_id: str, example: str) -> str:
     """The rule that decides ``example`` as ``bouncecodes classify --provider <id>`` and the checker's
     "Whose server refused it?" read it: the very call they make. '' when they find no bounce in it;
@@ -65,8 +111,8 @@ def example_failures(registry: Registry) -> Iterator[tuple[PhraseRule | Provider
     for program in registry.software:
         for m in program.messages:
             for i, example in enumerate(m.examples):
-                got = software_example_rule(registry, example)
-                if got != m.id:
+                got = software_example_ok(registry, m, example)
+                if got:
                     yield m, i, got
 
 

@@ -86,8 +86,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
 def md_inline(text: str) -> str:
-    """Registry prose made safe to place inline in Markdown (tables included)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(_SPACE.sub(" ", text).strip(), quote=False))
+    """Registry prose made safe to place inline in Markdown (tables included). Braces become entities:
+    in a heading, "{<actions>}" (Amavis's log line) would hide the heading's own ``{#anchor}``."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(_SPACE.sub(" ", text).strip(), quote=False))
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def md_code(text: str) -> str:

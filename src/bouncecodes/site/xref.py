@@ -259,7 +259,9 @@ def _phrase_anchor(rule_id: str) -> str:
 
 
 def _unique_examples(items: Iterable[Example]) -> list[Example]:
-    seen: dict[str, Example] = {}
+    """Each example once per rule: the same words from two sources (a provider and a program, or two
+    programs that copy each other's sentence) stay listed under both, so each page links back."""
+    seen: dict[tuple[str, str], Example] = {}
     for ex in items:
-        seen.setdefault(ex.text, ex)
+        seen.setdefault((ex.text, ex.rule_id), ex)
     return list(seen.values())
