@@ -262,3 +262,60 @@ def test_japanese_text_in_another_charset_than_declared_is_read() -> None:
         [r] = bouncecodes.classify(raw)
         assert (r.recipient, r.reply, r.reason) == ("bob@example.jp", "550", "userunknown")
         assert re.search("見つかりません", " ".join(e.notice for e in parse(raw)))
+
+
+LISTED = """\
+From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>
+To: alice@example.org
+Subject: Delivery Status Notification (Failure)
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="XX"
+
+--XX
+Content-Type: text/plain
+
+Delivery to the following recipients failed permanently:
+
+    bob@example.net
+    carol@example.net
+
+The recipient's account has been disabled.
+
+--XX
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; bob@example.net
+Action: failed
+Status: 5.0.0
+
+Final-Recipient: rfc822; carol@example.net
+Action: failed
+Status: 5.0.0
+
+--XX--
+"""
+
+
+def test_a_reason_under_a_list_of_addresses_is_every_listed_recipient_s() -> None:
+    # no Diagnostic-Code: the text under the list says what happened, for both (before, only for
+    # the last one of the list; the first got the code's "undefined")
+    found = [(r.recipient, r.reason, r.diagnostic) for r in bouncecodes.classify(LISTED)]
+    assert found == [("bob@example.net", "suspend", "The recipient's account has been disabled."),
+                     ("carol@example.net", "suspend", "The recipient's account has been disabled.")]
+    # an address with words of its own keeps them
+    own = LISTED.replace("    bob@example.net\n", "    bob@example.net: mailbox full\n")
+    assert [(r.recipient, r.reason) for r in bouncecodes.classify(own)] == [
+        ("bob@example.net", "mailboxfull"), ("carol@example.net", "suspend")]
+
+
+def test_dma_s_refused_greeting_is_a_reply_to_the_connection() -> None:
+    # dma (net.c, READ_REMOTE_CHECK("connect", 2)): "<host> [<ip>] did not like our connect:"
+    notice = ("From: MAILER-DAEMON <>\nTo: alice@example.org\nSubject: Mail delivery failed\n\n"
+              "This is the DragonFly Mail Agent v0.14 at mail.example.org.\n\n"
+              "There was an error delivering your mail to <bob@example.net>.\n\n"
+              "mx.example.net [192.0.2.20] did not like our connect:\n554 5.7.1 Service unavailable\n\n"
+              "Message headers follow.\n\nTo: <bob@example.net>\nSubject: Hello\n")
+    [e] = parse(notice)
+    assert (e.recipient, e.reply, e.command) == ("bob@example.net", "554", "CONN")

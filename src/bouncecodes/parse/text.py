@@ -84,9 +84,10 @@ COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}" + _COMMANDS + r"\b"
 TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:" + _SENT + _COMMANDS + r"\b|" + _ANSWER + r"([45])\d\d)",
                                 re.IGNORECASE | re.MULTILINE)
 # the notice names what the server disliked: qmail's "192.0.2.1 does not like recipient." and
-# "Connected to 192.0.2.1 but sender was rejected.", DragonFly's "did not like our RCPT TO:"
+# "Connected to 192.0.2.1 but sender was rejected.", DragonFly's "did not like our RCPT TO:" (and
+# "did not like our connect:" for a refused greeting)
 DISLIKED_RE = re.compile(r"\b(?:does not|did not|doesn't|didn't) like (?:our )?(recipient|sender|RCPT TO|MAIL FROM|"
-                         r"(?:final )?DATA|HELO|EHLO)\b|\bbut (sender|my name) was rejected\b|\bbut (greeting) failed\b",
+                         r"(?:final )?DATA|HELO|EHLO|connect)\b|\bbut (sender|my name) was rejected\b|\bbut (greeting) failed\b",
                          re.IGNORECASE)
 _COMMAND_NAMES = {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "END OF DATA": "DATA", "CONNECT": "CONN",
                   "INITIAL CONNECTION": "CONN", "RECIPIENT": "RCPT", "SENDER": "MAIL", "FINAL DATA": "DATA",
@@ -261,6 +262,7 @@ class Blocks:
                 continue
             take(current, i, line[:MAX_LINE])
         self._owned = owned
+        self._share_list_reasons(per_line)
         if formats.list_re is not None or formats.reasons_above_re is not None:
             self._regroup(formats, exclude)
         self._by_lower: dict[str, str] = {}
@@ -270,6 +272,42 @@ class Blocks:
         self._owned_any: set[int] | None = None
         #: whether the notice writes out SMTP sessions ("… while talking to mx.example.org:")
         self.has_sessions = "while talking to" in notice.lower()
+
+    def _share_list_reasons(self, per_line: list[list[tuple[str, bool]]]) -> None:
+        """A list of recipients, one a line, followed by one reason written under the last of them
+        ("Delivery to the following recipients failed:", the addresses, then why): the reason is
+        every listed recipient's that has no words of its own."""
+        run: list[tuple[str, int]] = []
+        for i, found in enumerate(per_line):
+            if len(found) == 1 and found[0][0] in self.blocks and _is_address_list(self.lines[i]):
+                run.append((found[0][0], i))
+                continue
+            if len(run) >= 2:
+                self._share(run)
+            run = []
+        if len(run) >= 2:
+            self._share(run)
+
+    def _share(self, run: list[tuple[str, int]]) -> None:
+        last, end = run[-1]
+        follow: list[int] = []
+        previous = end
+        for i in self._owned.get(last.lower(), []):  # the lines under the last address, in order
+            if i <= end:
+                continue
+            if i - previous > 2:  # a gap of more than one blank line: its block was started again later
+                break
+            follow.append(i)
+            previous = i
+        if not follow:
+            return
+        for address, _ in run[:-1]:
+            mine = self.blocks[address]
+            if any(strip_address(x, address) for x in mine):
+                continue  # it has words of its own
+            mine.extend(self.lines[i][:MAX_LINE] for i in follow)
+            key = address.lower()
+            self._owned[key] = sorted({*self._owned.get(key, []), *follow})
 
     def _own(self, address: str, indices: list[int]) -> None:
         """Give ``address`` the lines at ``indices`` as its whole block (a layout the registry describes)."""
