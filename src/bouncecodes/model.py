@@ -203,17 +203,33 @@ class SoftwareMessage:
 
 @dataclass(frozen=True)
 class SoftwareNotice:
-    """How a mail program lays out one kind of bounce email."""
+    """How a mail program (or a provider: :attr:`Provider.notices`) lays out one kind of email it
+    sends back (``notices`` in the YAML; ``codes/schema/common.schema.json#/$defs/notice``)."""
 
     id: str
-    kind: str  # failure, delay, success, relay
+    kind: str  # failure, delay, success, relay, feedback
     source: str
     subject: tuple[str, ...] = ()
     senders: tuple[str, ...] = ()  # the From lines it writes (the YAML field ``from``)
     markers: tuple[str, ...] = ()
     original: tuple[str, ...] = ()
+    #: how it names one failed recipient, with ``<address>`` (a template may span two lines)
+    recipient: tuple[str, ...] = ()
+    #: the line after which it lists failed recipients, one a line (the YAML field ``list``)
+    lists: tuple[str, ...] = ()
+    #: the line after which it gives the one reason for every recipient of that list
+    because: tuple[str, ...] = ()
+    #: the heading of a section in which each reason stands above its address
+    reasons_above: tuple[str, ...] = ()
+    #: for a feedback notice: the returned message's header fields that name the complaining recipient
+    recipient_fields: tuple[str, ...] = ()
     mime: str = ""
     layout: str = ""
+
+
+#: the fields of a notice that hold lists of lines
+NOTICE_LINES = ("subject", "senders", "markers", "original", "recipient", "lists", "because", "reasons_above",
+                "recipient_fields")
 
 
 @dataclass(frozen=True)
@@ -243,6 +259,7 @@ class Provider:
     hosts: tuple[str, ...] = ()
     tokens: tuple[str, ...] = ()
     website: str = ""
+    notices: tuple[SoftwareNotice, ...] = ()
 
 
 #: What a log format's pattern groups, CSV columns or JSON keys may be named (codes/schema/logs.schema.json)
@@ -446,6 +463,7 @@ class Registry:
                             )
                             for r in p["rules"]
                         ),
+                        "notices": tuple(_notice(n) for n in p.get("notices", ())),
                     }
                 )
                 for p in data["providers"]
@@ -459,15 +477,16 @@ class Registry:
                                            "literals": tuple(m["literals"])})
                         for m in s["messages"]
                     ),
-                    "notices": tuple(
-                        SoftwareNotice(**{**n, **{k: tuple(n[k]) for k in ("subject", "senders", "markers", "original")}})
-                        for n in s["notices"]
-                    ),
+                    "notices": tuple(_notice(n) for n in s["notices"]),
                 })
                 for s in data.get("software", ())
             ),
             logs=tuple(LogProgram.from_dict(p) for p in data.get("logs", ())),
         )
+
+
+def _notice(n: dict[str, Any]) -> SoftwareNotice:
+    return SoftwareNotice(**{**n, **{k: tuple(n[k]) for k in NOTICE_LINES if k in n}})
 
 
 def _plain(obj: Any) -> Any:

@@ -95,6 +95,7 @@ def compile_registry(ctx: Context) -> Registry:
                              literals=tuple(required_literal(m) for m in r.get("match", ())))
                 for r in d["rules"]
             ),
+            notices=tuple(compile_notice(n) for n in d.get("notices", ())),
         ) for d in (f.data for f in ctx.of("provider"))),
         key=lambda p: p.id,
     ))
@@ -113,17 +114,22 @@ def _software(d: dict[str, Any]) -> Software:
                         at_mail=m.get("at_mail", ""), broad=m.get("broad", False))
         for m in d["messages"]
     )
-    notices = tuple(
-        SoftwareNotice(id=n["id"], kind=n["kind"], source=n["source"], subject=tuple(n.get("subject", ())),
-                       senders=tuple(n.get("from", ())), markers=tuple(n.get("markers", ())),
-                       original=tuple(n.get("original", ())), mime=n.get("mime", ""),
-                       layout=n.get("layout", "").strip())
-        for n in d.get("notices", ())
-    )
+    notices = tuple(compile_notice(n) for n in d.get("notices", ()))
     return Software(id=d["id"], name=d["name"], kind=d["kind"], description=d["description"].strip(),
                     website=d["website"], messages=messages, notices=notices,
                     tokens=tuple(d.get("recognise", {}).get("tokens", ())), repository=d.get("repository", ""),
                     release=d.get("release", ""))
+
+
+def compile_notice(n: dict[str, Any]) -> SoftwareNotice:
+    """One ``notices`` entry (of a program's catalogue or a provider's file) as a :class:`SoftwareNotice`."""
+    return SoftwareNotice(id=n["id"], kind=n["kind"], source=n["source"], subject=tuple(n.get("subject", ())),
+                          senders=tuple(n.get("from", ())), markers=tuple(n.get("markers", ())),
+                          original=tuple(n.get("original", ())), recipient=tuple(n.get("recipient", ())),
+                          lists=tuple(n.get("list", ())), because=tuple(n.get("because", ())),
+                          reasons_above=tuple(n.get("reasons_above", ())),
+                          recipient_fields=tuple(n.get("recipient_fields", ())), mime=n.get("mime", ""),
+                          layout=n.get("layout", "").strip())
 
 
 def _log_format(program: str, f: dict[str, Any]) -> LogFormat:

@@ -22,7 +22,7 @@ from .common import (
     strip_diagnostic_type,
     tidy_reply,
 )
-from .formats import notice_formats
+from .formats import Feedback, notice_formats
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
@@ -83,6 +83,12 @@ def _message(text: str) -> Message:
     return email.message_from_string(text)
 
 
+JAPANESE_CHARSETS = frozenset({"iso-2022-jp", "euc-jp", "shift-jis", "cp932", "iso-2022-jp-2", "iso-2022-jp-3",
+                               "euc-jis-2004", "shift-jis-2004", "windows-31j", "sjis", "x-sjis", "ms932"})
+#: what Japanese text is tried as when its declared charset does not decode it
+JAPANESE_TRIES = ("iso-2022-jp", "euc-jp", "cp932")
+
+
 def _decode(part: Message) -> str:
     """A text part's content as str, whatever its transfer encoding and charset."""
     raw = part.get_payload()
@@ -99,7 +105,10 @@ def _decode(part: Message) -> str:
     if not isinstance(payload, bytes):
         return raw if isinstance(raw, str) else ""
     charset = (part.get_content_charset() or "utf-8").strip().strip('"').lower()
-    for cs in (charset, "utf-8", "latin-1"):
+    # Japanese notices often declare one Japanese charset and hold another (EUC-JP or Shift_JIS
+    # bytes under "ISO-2022-JP"): the others of the family are tried before Latin-1
+    family = JAPANESE_TRIES if charset.replace("_", "-") in JAPANESE_CHARSETS else ()
+    for cs in (charset, "utf-8", *family, "latin-1"):
         try:
             return decode_iso2022(payload.decode(cs))
         except (LookupError, ValueError):
@@ -209,10 +218,31 @@ def _walk(msg: Message) -> Parts:
         if inside_original:
             continue
         if ctype == "text/plain" or (maintype == "text" and ctype != "text/html"):
-            found.texts.append(_decode(part))
+            text = _decode(part)
+            if is_arf_fields(text):
+                # a feedback report's machine-readable part sent as text/plain, or untyped (which is
+                # text/plain too), or a report that is the message's whole body
+                found.feedback.extend(_blocks_from_text(text.replace("\r", "")))
+            else:
+                found.texts.append(text)
         elif ctype == "text/html":
             found.texts.append(_html_to_text(_decode(part)))
     return found
+
+
+# RFC 5965 section 3.1: a feedback report's fields, of which Feedback-Type, User-Agent and Version
+# are required; the part holds fields only, as a message's header does
+ARF_FIRST_LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
+ARF_TYPE_RE = re.compile(r"^feedback-type:[ \t]{0,8}[A-Za-z]", re.IGNORECASE | re.MULTILINE)
+ARF_OTHER_RE = re.compile(r"^(?:user-agent|version):", re.IGNORECASE | re.MULTILINE)
+
+
+def is_arf_fields(text: str) -> bool:
+    """Whether a text part is the fields of an RFC 5965 feedback report (whatever its part was
+    labelled): it starts with a field, and holds Feedback-Type with User-Agent or Version."""
+    head = text[:4096].lstrip()
+    return ARF_FIRST_LINE_RE.match(head) is not None and ARF_TYPE_RE.search(head) is not None \
+        and ARF_OTHER_RE.search(head) is not None
 
 
 def _original_recipients(parts: Parts) -> list[str]:
@@ -379,6 +409,17 @@ def _from_feedback(blocks: list[Message], parts: Parts, msg: Message) -> list[Ev
                      diagnostic=fields.get("user-agent", ""), source="arf") for r in dict.fromkeys(rcpts)]
 
 
+def _from_feedback_loop(loop: Feedback, parts: Parts, msg: Message) -> list[Evidence]:
+    """A complaint that a feedback loop reports in a layout of its own (``notices`` of kind feedback
+    in the registry): the returned message names the complaining recipient in the fields the layout
+    gives, else in its To. It says nothing of the kind of complaint but that it is one: abuse."""
+    fields = parts.original_fields()
+    named = [a for f in loop.fields for k, v in fields if k == f for a in addresses(v)]
+    recipients = list(dict.fromkeys(named or _original_recipients(parts)[:1])) or [""]
+    return [Evidence(recipient=r, kind=Kind.FEEDBACK, feedback_type="abuse", diagnostic=_header(msg, "Subject"),
+                     source="arf") for r in recipients]
+
+
 def _is_autoreply(msg: Message) -> bool:
     auto = _header(msg, "Auto-Submitted").lower()
     if auto.startswith("auto-replied"):
@@ -485,6 +526,10 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
     human = "\n".join(parts.texts)
     if parts.feedback:
         return _from_feedback(parts.feedback, parts, msg)
+    if parts.original is not None or parts.original_headers:
+        loop = notice_formats().feedback_of(_header(msg, "Subject"), _header(msg, "From"))
+        if loop is not None:
+            return _from_feedback_loop(loop, parts, msg)
 
     exclude = {a.lower() for a in addresses(_header(msg, "To") + " " + _header(msg, "From") + " "
                                              + _header(msg, "Return-Path") + " " + _header(msg, "Reply-To"))}

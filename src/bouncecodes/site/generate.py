@@ -62,7 +62,7 @@ WHERE_LONG = {
     "log": "only in its log",
 }
 NOTICE_TITLES = {"failure": "When it gives up", "delay": "Delay warning", "success": "Delivery report",
-                 "relay": "Relayed onwards"}
+                 "relay": "Relayed onwards", "feedback": "Complaint report"}
 LOG_LAYOUTS = {"line": "a text line", "csv": "a CSV row, by column name", "json": "a JSON record, by key"}
 
 
