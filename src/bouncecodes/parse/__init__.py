@@ -164,18 +164,20 @@ def locate(text: str, diagnostic: str, start: int = 0) -> tuple[int, int]:
         return (0, 0)
     head = _find_words(text, words[:4], start)
     sure = head is not None
-    if head is None and len(words) > 4:
+    if head is None and len(words) > 2:
         # the parser may have cut the address out of the reply ("550 5.1.1 <bob@…>: …"): its first
-        # two words then, but only with its last words found after them
+        # two words then, but only with its last words found after them (the last one alone for a
+        # reply of few words, as one in Japanese or Chinese, written without spaces, is)
         head = _find_words(text, words[:2], start)
     if head is None:
         return (0, 0)
     start, end = head
-    if len(words) > 4:
+    if len(words) > 4 or not sure:
+        tail = words[-3:] if len(words) > 4 else words[-1:]
         # squashing only shrinks the text, so the words end no earlier than this
         least = start + len(diagnostic) - 1
         pos, stop = start, least + len(diagnostic) + 200
-        while (m := _find_words(text, words[-3:], pos, stop)) is not None:
+        while (m := _find_words(text, tail, pos, stop)) is not None:
             if m[1] >= least:
                 end = m[1]
                 sure = True
