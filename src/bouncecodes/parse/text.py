@@ -533,8 +533,8 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text", l
             # in Exchange Online's notice, Gmail's "The response from the remote server was:")
             # (Exchange Online writes its "Error Details" after "Original Message Details", a
             # table about the message rather than the message: looked for up to its headers)
-            found = quoted_reply(body) or quoted_reply(notice[:HEADER_LINE_RE.search(notice).start()]
-                                                       if HEADER_LINE_RE.search(notice) else notice)
+            headers = HEADER_LINE_RE.search(notice)
+            found = quoted_reply(body) or quoted_reply(notice[:headers.start()] if headers else notice)
             if found:
                 reply, status = find_codes(found)
                 diagnostic = squash(found)[:MAX_DIAGNOSTIC]
