@@ -36,7 +36,9 @@ FAILURE_TEXT = (
     r"\b(?:errors?|fail(?:s|ed|ure|ing)?|rejected|rejects?|refused|denied|undeliver(?:able|ed)|bounced?|"
     r"non-?delivery|(?:could|can)(?:not|n't| not) (?:be )?deliver(?:ed)?|not (?:be(?:en)? )?delivered|"
     r"unable to (?:deliver|send|connect)|returned mail|expired|fehlgeschlagen|unzustellbar|nicht zustellbar|"
-    r"[ée]chec|non remis|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
+    r"nicht (?:zugestellt|übermittelt|ausgeliefert)|zustellung nicht möglich|"
+    r"[ée]chec|non remis|n.a pas (?:pu )?être (?:remis|distribu[ée]|transmis|livr[ée])|non distribuable|"
+    r"impossible de (?:remettre|distribuer|livrer)|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
     r"не доставлено|不達|配信(?:エラー|失敗|不能)|送信(?:エラー|失敗)|无法投递|無法投遞|退信)")
 # a text with no code is read on its own words only when it is short: a reply or a few lines pasted
 # from a notice, not a letter or a newsletter that happens to say "failed"
@@ -96,6 +98,7 @@ def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) ->
     found = parse_reply(text)
     head = body[:4000]
     if "\n" in body.rstrip() and (found or is_bounce_subject(head) or FAILURE_WORDS_RE.search(head)
+                                  or re.search(FAILURE_TEXT, head, re.IGNORECASE)  # in other languages too
                                   or notice_formats().marker(head)):
         # the visible text of a bounce, pasted or saved without its headers: read it as a notice
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
