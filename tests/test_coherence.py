@@ -54,7 +54,7 @@ def problems(r: Result, state: str) -> list[str]:
         found.append(f"hard is false but the advice ({r.advice_from}) says to stop mailing: {r.action!r}")
     if r.permanent and RETRY_ADVICE.search(r.action):
         found.append(f"permanent, yet the advice ({r.advice_from}) asks to retry: {r.action!r}")
-    if state == "returned" and not r.permanent and r.reason not in ("feedback", "vacation", "delivered"):
+    if state in ("returned", "expired") and not r.permanent and r.reason not in ("feedback", "vacation", "delivered"):
         found.append("a returned message is not permanent")
     if state == "queued" and r.permanent and (r.status or r.reply)[:1] != "5":
         found.append("a message still queued is permanent")
@@ -68,6 +68,7 @@ def _states(text: str) -> Iterator[tuple[str, Evidence]]:
     yield "reply", base
     yield "queued", Evidence(**{**base.__dict__, "action": "delayed", "source": "dsn"})
     yield "returned", Evidence(**{**base.__dict__, "action": "failed", "source": "dsn"})
+    yield "expired", Evidence(**{**base.__dict__, "action": "expired", "source": "dsn"})
 
 
 def _examples() -> Iterator[tuple[str, str, str]]:
@@ -100,7 +101,7 @@ def test_the_examples_cover_every_kind() -> None:
     assert kinds == {"phrase", "software", "provider", "enhanced", "reply"}
 
 
-@pytest.mark.parametrize("state", ["reply", "queued", "returned"])
+@pytest.mark.parametrize("state", ["reply", "queued", "returned", "expired"])
 def test_every_registry_example_gives_a_coherent_answer(state: str) -> None:
     wrong = []
     for entry, provider_id, text in EXAMPLES:
@@ -172,3 +173,31 @@ def test_a_deferral_in_a_returned_bounce_does_not_promise_a_retry() -> None:
     [r] = classify(bounce)
     assert r.permanent, r
     assert not RETRY_ADVICE.search(r.action), (r.advice_from, r.action)
+
+
+def test_greylisting_gets_its_own_advice_not_a_block_list() -> None:
+    line = ("Dec  7 10:00:00 mx postfix/smtp[123]: ABC123: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, "
+            "delay=1, delays=0/0/0/1, dsn=4.2.0, status=deferred (host mx.example.org[192.0.2.1] said: 450 4.2.0 "
+            "<bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/"
+            "example.org.html (in reply to RCPT TO command))")
+    [r] = classify(line)
+    assert (r.reason, r.detail, r.advice_from) == ("blocked", "greylisting", "detail:blocked/greylisting")
+    assert not r.permanent and not r.hard
+    assert "blocklist" not in r.action.lower() and "not count this as a bounce" in r.action
+    blocked = REGISTRY.reason("blocked")
+    detail = blocked.detail("greylisting")
+    assert detail is not None and "greylist" not in blocked.action.lower()
+
+
+def test_advice_comes_from_the_most_specific_entry_that_decided() -> None:
+    # a provider rule with advice of its own
+    [r] = classify("550 5.2.1 The email account that you tried to reach is disabled. x - gsmtp", provider="gmail.com")
+    assert r.advice_from == "provider:google/5.2.1-account-disabled"
+    # a deferral rule of a provider, once the message is returned: its detail's or reason's advice
+    rule = next(x for x in REGISTRY.provider("yahoo").rules if x.id == "provider:yahoo/tss04")  # type: ignore[union-attr]
+    assert rule.action_queued and not rule.action
+    # a code with a detail (X.7.23: SPF), then a bare reason
+    [r] = classify("550 5.7.23 The message was rejected because of Sender Policy Framework violation")
+    assert (r.reason, r.advice_from) == ("authfailure", "detail:authfailure/spf"), r
+    [r] = classify("550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")
+    assert r.advice_from == "reason:userunknown"
