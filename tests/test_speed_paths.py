@@ -203,14 +203,15 @@ def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
         return (0, 0)
     head = words_re(words[:4]).search(text)
     sure = head is not None
-    if head is None and len(words) > 4:  # the first two words, if the last ones follow
+    if head is None and len(words) > 2:  # the first two words, if the last ones (or last one) follow
         head = words_re(words[:2]).search(text)
     if head is None:
         return (0, 0)
     end = head.end()
-    if len(words) > 4:
+    if len(words) > 4 or not sure:
         least = head.start() + len(diagnostic) - 1
-        for m in words_re(words[-3:]).finditer(text, head.start(), least + len(diagnostic) + 200):
+        tail = words[-3:] if len(words) > 4 else words[-1:]
+        for m in words_re(tail).finditer(text, head.start(), least + len(diagnostic) + 200):
             if m.end() >= least:
                 end = m.end()
                 sure = True

@@ -76,7 +76,7 @@ from .parse.common import find_codes, squash, to_text
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
-__all__ = ["MAX_TEXT", "Decision", "WordRule", "classify_evidence", "find_provider", "matching_word_rules",
+__all__ = ["MAX_TEXT", "Decision", "WordRule", "advice", "classify_evidence", "find_provider", "matching_word_rules",
            "provider_names", "provider_reply", "reads_as_failure", "recognise_provider", "word_rules"]
 
 #: a rule that reads the server's words: a program's own message, or a phrase rule
@@ -91,7 +91,8 @@ class Decision:
     reason: str
     rule: str
     detail: str = ""
-    action: str = ""
+    action: str = ""  # a provider rule's advice (see ProviderRule.action)
+    action_queued: str = ""
     at_mail: str = ""  # a phrase rule's reason for a reply to MAIL FROM
     by_code: bool = False  # a program's message that stands in for its own decisive enhanced code
 
@@ -442,7 +443,7 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
                 continue
             if patterns and not any(p.search(text, lowered) for p in patterns):
                 continue
-            return Decision(rule.reason, rule.id, rule.detail, rule.action)
+            return Decision(rule.reason, rule.id, rule.detail, rule.action, rule.action_queued)
 
     # a code whose reason is no failure (X.1.5 "destination address valid" means delivered in class 2)
     # says nothing about why a class 4 or 5 reply failed: such an entry is passed over
@@ -459,7 +460,7 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
             found = _phrase(compiled, text, entry.yields_to)
         if found is not None:
             return found
-        return Decision(entry.reason, entry.id, entry.detail, entry.action)
+        return Decision(entry.reason, entry.id, entry.detail)
     found = _phrase(compiled, text)
     if found is not None:
         return found
@@ -477,23 +478,48 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
         subject = registry.enhanced_subject(status.split(".")[1])
         for e in (entry, subject):
             if e is not None and e.reason and not (failing and not registry.reason(e.reason).bounce):
-                return Decision(e.reason, e.id, e.detail, e.action)
+                return Decision(e.reason, e.id, e.detail)
     code = registry.reply_code(reply) if reply else None
     if code is not None and code.reason and not (failing and not registry.reason(code.reason).bounce):
-        return Decision(code.reason, code.id, "", code.action)
+        return Decision(code.reason, code.id)
     klass = (status or reply)[:1]
     if klass:
         cls = registry.enhanced_class(klass)
         if cls is not None and cls.reason:
-            return Decision(cls.reason, cls.id, cls.detail, cls.action)
+            return Decision(cls.reason, cls.id, cls.detail)
     return Decision("onhold", "reason:onhold")
 
 
 def _permanent(evidence: Evidence) -> bool:
+    """Whether this message will not be retried: the server refused it for good (a 5xx code), or
+    the report says the sender gave up on it and returned it (a final notice after 4xx deferrals).
+    A 4xx reply seen alone, a delay warning, a deferred log line or a 4xx refusal our own server
+    gave (inbound: the sender retries it): it is still being retried."""
     klass = (evidence.status or evidence.reply)[:1]
+    if klass == "5":
+        return True
     if klass:
-        return klass == "5"
+        return _final(evidence) and evidence.direction != "inbound"
     return evidence.action not in ("delayed", "held")
+
+
+def advice(registry: Registry, decision: Decision, permanent: bool) -> tuple[str, str]:
+    """The advice for a verdict and the id of the entry it comes from: the most specific entry that
+    decided and has advice for the message's state, the provider rule, then the reason's detail,
+    then the reason. ``action`` is the advice for a returned message (``permanent``) and for any
+    state when there is no ``action_queued``; ``action_queued`` while the message is still retried."""
+    reason = registry.reason(decision.reason)
+    found = reason.detail(decision.detail) if decision.detail else None
+    sources = [(decision.rule, decision.action, decision.action_queued)] if decision.rule.startswith("provider:") \
+        else []
+    if found is not None:
+        sources.append((f"detail:{reason.id}/{found.id}", found.action, found.action_queued))
+    sources.append((f"reason:{reason.id}", reason.action, reason.action_queued))
+    for source, action, queued in sources:
+        text = action if permanent else queued or action
+        if text:
+            return text, source
+    return "", ""  # pragma: no cover - every reason has an action (schema)
 
 
 def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
@@ -505,16 +531,20 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
     decision = decide(evidence, registry, provider)
     reason = registry.reason(decision.reason)
     permanent = reason.bounce and _permanent(evidence)
+    action, advice_from = advice(registry, decision, permanent)
     status, status_source = evidence.status, "bounce" if evidence.status else ""
     if not status and reason.bounce:
-        status = reason.pseudo_code(permanent)
+        # the class of the pseudo code is the server's, where it gave one (a 421 in a returned bounce
+        # stays 4.0.9NN)
+        klass = evidence.reply[:1]
+        status = reason.pseudo_code(klass == "5" if klass in ("4", "5") else permanent)
         status_source = "pseudo" if status else ""
     return Result(
         recipient=evidence.recipient,
         reason=reason.id,
         permanent=permanent,
         hard=reason.is_hard(permanent),
-        action=decision.action or reason.action,
+        action=action,
         rule=decision.rule,
         status=status,
         reply=evidence.reply,
@@ -530,4 +560,5 @@ def classify_evidence(evidence: Evidence, registry: Registry | None = None, *,
         span=evidence.span,
         original_recipient=evidence.original_recipient,
         direction=evidence.direction,
+        advice_from=advice_from,
     )

@@ -56,8 +56,24 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A finer case of a reason with advice of its own (``details`` of a reason in ``codes/reasons.yaml``):
+    greylisting, a case of ``blocked`` that asks only for a later attempt."""
+
+    id: str
+    title: str
+    description: str
+    action: str
+    action_queued: str = ""
+
+
+@dataclass(frozen=True)
 class Reason:
-    """One entry of the reason vocabulary (``codes/reasons.yaml``)."""
+    """One entry of the reason vocabulary (``codes/reasons.yaml``).
+
+    ``action`` is the advice once the message has been returned (the verdict is ``permanent``), and
+    in any state when ``action_queued`` is empty; ``action_queued`` the advice while the sender's
+    server still retries it. :func:`advice` picks between them."""
 
     id: str
     title: str
@@ -65,6 +81,7 @@ class Reason:
     hard: Hard
     bounce: bool
     action: str
+    action_queued: str = ""
     pseudo_status: str = ""
     after_data: str = ""
     at_mail: str = ""
@@ -77,6 +94,15 @@ class Reason:
     over: tuple[str, ...] = ()
     #: log line actions (a format's state, mapped) that mean this reason when the server's words name none
     actions: tuple[str, ...] = ()
+    #: the finer cases of this reason that have advice of their own
+    details: tuple[Detail, ...] = ()
+
+    def detail(self, detail_id: str) -> Detail | None:
+        """This reason's detail entry with this id, or None."""
+        for d in self.details:
+            if d.id == detail_id:
+                return d
+        return None
 
     def pseudo_code(self, permanent: bool) -> str:
         """The pseudo enhanced code for this reason (``5.0.911``), or "" when it has none."""
@@ -173,7 +199,10 @@ class ProviderRule:
     match: tuple[str, ...] = ()
     detail: str = ""
     meaning: str = ""
+    #: the advice once the message has been returned, and in any state when ``action_queued`` is
+    #: empty; empty for a rule written for a deferral only (its advice is then ``action_queued``)
     action: str = ""
+    action_queued: str = ""  # the advice while the sender's server still retries the message
     literals: tuple[str, ...] = ()
 
 
@@ -432,6 +461,7 @@ class Registry:
 
         return cls(
             reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
+                                     "details": tuple(Detail(**d) for d in r.get("details", ())),
                                      "given_up_except": tuple(r.get("given_up_except", ())),
                                      "over": tuple(r.get("over", ())),
                                      "actions": tuple(r.get("actions", ()))})
@@ -569,6 +599,10 @@ class Result:
     span: tuple[int, int] = (0, 0)
     original_recipient: str = ""  # the address as the sender gave it, when forwarding changed it
     direction: str = ""  # inbound (a refusal your server gave), outbound (a delivery that failed) or ''
+    #: the registry entry whose advice ``action`` is: the provider rule that decided
+    #: (``provider:google/5.2.1-account-disabled``), else the detail (``detail:blocked/greylisting``),
+    #: else the reason (``reason:blocked``)
+    advice_from: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

@@ -10,7 +10,8 @@ from .model import Result
 __all__ = ["FIELDS", "record"]
 
 #: The fields of a record, in output order (CSV columns).
-FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
+FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "advice_from",
+          "provider",
           "rule", "diagnostic", "status_source", "original_recipient", "direction"]
 
 
@@ -19,5 +20,6 @@ def record(label: str, r: Result) -> dict[str, Any]:
     input; anything after ``#`` — a message's number in an mbox — is dropped)."""
     return {"file": label.split("#", 1)[0], "recipient": r.recipient, "status": r.status, "reply": r.reply,
             "reason": r.reason, "hard": r.hard, "permanent": r.permanent, "detail": r.detail, "action": r.action,
+            "advice_from": r.advice_from,
             "provider": r.provider, "rule": r.rule, "diagnostic": r.diagnostic, "status_source": r.status_source,
             "original_recipient": r.original_recipient, "direction": r.direction}

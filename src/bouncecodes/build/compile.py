@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import (
+    Detail,
     EnhancedCode,
     Hard,
     LogExample,
@@ -46,16 +47,31 @@ def _enhanced_key(code: str) -> tuple[int, int, int]:
     return (2, int(b), int(c))
 
 
+def _rule_advice(r: dict[str, Any]) -> dict[str, str]:
+    """A provider rule's ``action`` and ``action_queued``. A rule written for a deferral (its reply or
+    status is of class 4) that gives only ``action`` wrote it for a message still queued: it is
+    then its ``action_queued``, and once the message is returned the advice of its detail or reason
+    applies (see codes/schema/provider.schema.json)."""
+    action, queued = r.get("action", "").strip(), r.get("action_queued", "").strip()
+    if not queued and (r.get("status") or r.get("reply") or "")[:1] == "4":
+        action, queued = "", action
+    return {"action": action, "action_queued": queued}
+
+
 def compile_registry(ctx: Context) -> Registry:
     """The Registry from a linted context (call only when lint found no problems)."""
     reasons = tuple(
         Reason(id=r["id"], title=r["title"], description=r["description"].strip(), hard=Hard(r["hard"]),
-               bounce=r["bounce"], action=r["action"].strip(), pseudo_status=r.get("pseudo_status", ""),
+               bounce=r["bounce"], action=r["action"].strip(), action_queued=r.get("action_queued", "").strip(),
+               pseudo_status=r.get("pseudo_status", ""),
                after_data=r.get("after_data", ""), at_mail=r.get("at_mail", ""),
                at_connect=r.get("at_connect", ""), when_delayed=r.get("when_delayed", ""), given_up=r.get("given_up", ""),
                given_up_except=tuple(r.get("given_up_except", ())),
                diagnostic_types=tuple(r.get("diagnostic_types", ())), over=tuple(r.get("over", ())),
-               actions=tuple(r.get("actions", ())))
+               actions=tuple(r.get("actions", ())),
+               details=tuple(Detail(id=d["id"], title=d["title"], description=d["description"].strip(),
+                                    action=d["action"].strip(), action_queued=d.get("action_queued", "").strip())
+                             for d in r.get("details", ())))
         for f in ctx.of("reasons") for r in f.data["reasons"]
     )
     order = {r.id: i for i, r in enumerate(reasons)}
@@ -91,7 +107,7 @@ def compile_registry(ctx: Context) -> Registry:
                 ProviderRule(id=f"provider:{d['id']}/{r['id']}", provider=d["id"], reason=r["reason"],
                              source=r["source"], examples=tuple(r["examples"]), reply=r.get("reply", ""),
                              status=r.get("status", ""), match=tuple(r.get("match", ())), detail=r.get("detail", ""),
-                             meaning=r.get("meaning", "").strip(), action=r.get("action", "").strip(),
+                             meaning=r.get("meaning", "").strip(), **_rule_advice(r),
                              literals=tuple(required_literal(m) for m in r.get("match", ())))
                 for r in d["rules"]
             ),

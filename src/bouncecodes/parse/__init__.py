@@ -36,7 +36,9 @@ FAILURE_TEXT = (
     r"\b(?:errors?|fail(?:s|ed|ure|ing)?|rejected|rejects?|refused|denied|undeliver(?:able|ed)|bounced?|"
     r"non-?delivery|(?:could|can)(?:not|n't| not) (?:be )?deliver(?:ed)?|not (?:be(?:en)? )?delivered|"
     r"unable to (?:deliver|send|connect)|returned mail|expired|fehlgeschlagen|unzustellbar|nicht zustellbar|"
-    r"[ée]chec|non remis|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
+    r"nicht (?:zugestellt|übermittelt|ausgeliefert)|zustellung nicht möglich|"
+    r"[ée]chec|non remis|n.a pas (?:pu )?être (?:remis|distribu[ée]|transmis|livr[ée])|non distribuable|"
+    r"impossible de (?:remettre|distribuer|livrer)|no (?:se )?pudo (?:ser )?entregar|non consegnat[oa]|niet bezorgd|"
     r"не доставлено|不達|配信(?:エラー|失敗|不能)|送信(?:エラー|失敗)|无法投递|無法投遞|退信)")
 # a text with no code is read on its own words only when it is short: a reply or a few lines pasted
 # from a notice, not a letter or a newsletter that happens to say "failed"
@@ -96,6 +98,7 @@ def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) ->
     found = parse_reply(text)
     head = body[:4000]
     if "\n" in body.rstrip() and (found or is_bounce_subject(head) or FAILURE_WORDS_RE.search(head)
+                                  or re.search(FAILURE_TEXT, head, re.IGNORECASE)  # in other languages too
                                   or notice_formats().marker(head)):
         # the visible text of a bounce, pasted or saved without its headers: read it as a notice
         notice = [e for e in evidence_from_notice(body, set()) if e.reply or e.status or e.diagnostic]
@@ -164,18 +167,20 @@ def locate(text: str, diagnostic: str, start: int = 0) -> tuple[int, int]:
         return (0, 0)
     head = _find_words(text, words[:4], start)
     sure = head is not None
-    if head is None and len(words) > 4:
+    if head is None and len(words) > 2:
         # the parser may have cut the address out of the reply ("550 5.1.1 <bob@…>: …"): its first
-        # two words then, but only with its last words found after them
+        # two words then, but only with its last words found after them (the last one alone for a
+        # reply of few words, as one in Japanese or Chinese, written without spaces, is)
         head = _find_words(text, words[:2], start)
     if head is None:
         return (0, 0)
     start, end = head
-    if len(words) > 4:
+    if len(words) > 4 or not sure:
+        tail = words[-3:] if len(words) > 4 else words[-1:]
         # squashing only shrinks the text, so the words end no earlier than this
         least = start + len(diagnostic) - 1
         pos, stop = start, least + len(diagnostic) + 200
-        while (m := _find_words(text, words[-3:], pos, stop)) is not None:
+        while (m := _find_words(text, tail, pos, stop)) is not None:
             if m[1] >= least:
                 end = m[1]
                 sure = True

@@ -56,9 +56,24 @@ MAX_DIAGNOSTIC = 2000
 MAX_LINE = 2000
 REPLY_LINE_RE = re.compile(r"^[ \t>]{0,8}(?:<<< ?)?([245][0-5]\d)(?:[ -]|$)")
 # where a notice hands over to the remote server's words
-SAID_RE = re.compile(r"(?:\bsaid|SMTP error from remote (?:mail server|mailer) after [^\n]{0,300}?(?=:[ \t\n])|server returned(?: was)?|returned was|response was|error was|reply was|"
-                     r"responded with(?: failure)?|the error that the other server returned was)[ \t]{0,3}:[ \t\n]{0,3}",
+SAID_RE = re.compile(r"(?:(?:\bsaid|SMTP error from remote (?:mail server|mailer) after [^\n]{0,300}?(?=:[ \t\n])|server returned(?: was)?|returned was|response was|error was|reply was|"
+                     r"response from the remote server was|"
+                     r"responded with(?: failure)?|the error that the other server returned was)[ \t]{0,3}:[ \t\n]{0,3}"
+                     # Exchange: "Remote Server returned '550 5.1.1 …'", the reply in quotes and no colon
+                     r"|\bserver returned[ \t]{1,3}(?=['\"\u2018\u201c][245]\d\d))",
                      re.IGNORECASE)
+# a notice written for people that quotes the receiving server's reply on a line of its own, after
+# a label: Exchange Online's "Error: 550 5.4.1 …" under "Error Details", Exchange's "Remote Server
+# returned '…'", Gmail's "The response from the remote server was:" or "The response was:" (the
+# reply then on the next line)
+QUOTED_REPLY_RE = re.compile(
+    r"^[ \t>]{0,8}(?:error|remote server returned|the response (?:from the remote server )?was|"
+    r"the error that the other server returned was)[ \t]{0,20}:?[ \t]{0,20}(?:\n[ \t]{0,8})?"
+    r"['\"\u2018\u201c]?([245]\d\d[ -][^\n]{4,})$", re.IGNORECASE | re.MULTILINE)
+# the first header line of a returned message
+HEADER_LINE_RE = re.compile(r"^[ \t>]{0,4}(?:received|return-path|dkim-signature|message-id|x-mailer|mime-version|"
+                            r"content-type): ", re.IGNORECASE | re.MULTILINE)
+_QUOTES = "'\"\u2018\u2019\u201c\u201d"
 LEADING_HOST_RE = re.compile(r"\s{0,3}host\s{1,3}[A-Za-z0-9.-]{1,255}\s{0,3}(?:\[[0-9A-Fa-f.:]{2,45}\])?:?\s{1,3}",
                              re.IGNORECASE)
 LEADING_DATE_RE = re.compile(r"^on (?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}(?::\d{2})?(?: [+-]\d{4})?"
@@ -481,12 +496,14 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
         lines = replies
     text = "\n".join(x.strip().lstrip(">*\u2022").strip() for x in lines)[: MAX_DIAGNOSTIC * 2]
     said = SAID_RE.search(text)
+    quoted = False
     if said and len(text) - said.end() > 3:
         # "… Remote host said: 550 …": from there on, the remote server's own words
         text = text[said.end():]
         host = LEADING_HOST_RE.match(text)
         if host and len(text) - host.end() > 3:
             text = text[host.end():]
+        text, quoted = unquote(text), True
     reply, status = find_codes(text)
     if not reply:
         labelled = LABELLED_REPLY_RE.search(text)
@@ -494,9 +511,31 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
             reply = labelled.group(1)
     # without the separator that followed the address ("bob@…; Failed; 4.4.7 …"), nor the date
     # Exchange writes after it ("bob@… on Wed, 15 Feb 2006 04:25:29 -0500")
-    diagnostic = strip_address(text, address).lstrip(";,: ")
+    # (a reply quoted after its label keeps the address it names: those are the server's words)
+    diagnostic = text.strip() if quoted and has_code(text[:12]) else strip_address(text, address).lstrip(";,: ")
     diagnostic = LEADING_DATE_RE.sub("", diagnostic, count=1)
     return tidy_reply(diagnostic, reply, status)[:MAX_DIAGNOSTIC], reply, status, command
+
+
+def unquote(text: str) -> str:
+    """A reply as an Exchange notice quotes it ("'550 5.1.1 …'"), without the quotes and what
+    follows the closing one on its line."""
+    text = text.lstrip()
+    if text[:1] in _QUOTES and has_code(text[1:12]):
+        end = text.find("\n")
+        line = text[1:] if end < 0 else text[1:end]
+        close = max(line.rfind(q) for q in _QUOTES)
+        if close > 0:
+            return line[:close]
+        return line
+    return text
+
+
+def quoted_reply(notice: str) -> str:
+    """The receiving server's reply as a notice written for people quotes it after a label
+    (:data:`QUOTED_REPLY_RE`), without quotes; '' when there is none."""
+    m = QUOTED_REPLY_RE.search(notice[: MAX_DIAGNOSTIC * 8])
+    return unquote(m.group(1)).strip() if m else ""
 
 
 # where Sendmail starts writing out one SMTP session: "... while talking to mx.example.org.:"
@@ -593,6 +632,16 @@ def evidence_from_notice(notice: str, exclude: set[str], source: str = "text", l
             lines = lines[:-1]  # the start of the next session is not this recipient's
         session = session_before(found_blocks, address, lines)
         diagnostic, reply, status, command = block_evidence(session + lines, address)
+        if len(blocks) == 1 and listed <= 1 and not has_code(diagnostic[:12]):
+            # the server's reply is written apart from the address, after a label ("Error: 550 …"
+            # in Exchange Online's notice, Gmail's "The response from the remote server was:")
+            # (Exchange Online writes its "Error Details" after "Original Message Details", a
+            # table about the message rather than the message: looked for up to its headers)
+            headers = HEADER_LINE_RE.search(notice)
+            found = quoted_reply(body) or quoted_reply(notice[:headers.start()] if headers else notice)
+            if found:
+                reply, status = find_codes(found)
+                diagnostic = squash(found)[:MAX_DIAGNOSTIC]
         if not reply and not status and len(blocks) == 1 and listed <= 1:
             # the server's reply is written apart from the address ("Error message below: 550 …")
             found = reply_lines(body)
