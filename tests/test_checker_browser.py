@@ -224,6 +224,8 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
         assert rule is not None and rule.inner_text() == rec["rule"], f"the rule {rec['rule']} has no link"
         if rec["detail"]:
             assert f"({rec['detail']} in the JSON)" in grounds
+        if rec.get("advice_from"):  # a runtime that says where the advice came from: said in words
+            assert "The advice is " in grounds
         # the words come from the registry entry that decided, not from its id
         kind, _, name = rec["rule"].partition(":")
         owner = name.partition("/")[0]

@@ -509,6 +509,7 @@
       detail.append("(", el("code", null, result.detail), " in the JSON).");
       grounds.append(detail);
     }
+    if (why.advice) grounds.append(el("p", "bc-why__advice", `The advice is ${why.advice}.`));
     if (why.found) grounds.append(el("p", "bc-why__found", `Found in ${why.found}.`));
     const more = el("dl", "bc-card__fields");
     // inbound: a refusal the logging server gave; outbound: a delivery that failed; none: not said

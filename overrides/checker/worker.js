@@ -7,14 +7,17 @@
 //                                                                       classify one paste or one file
 //   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?,
 //                   providers?}
-//   worker → page  {id, results, json, pages, text?}                    the answer
+//   worker → page  {id, results, json, pages, why, text?}               the answer
 //   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal", trace?, version?}
 //
 // An answer holds `results`: [Result.to_dict(), ...], one per recipient, possibly none; `json`: the
 // very text `bouncecodes classify --format json` prints for the same input (records made by the
 // CLI's own function, `label` standing for the file name, "-" by default as for standard input);
 // `pages`: per result, the site pages of its reply code, enhanced code, reason, provider and rule,
-// relative to the site root ("" where the registry has no page); and, when the text the classifier
+// relative to the site root ("" where the registry has no page); `why`: per result, its grounds in
+// words made from the registry's titles and names ({what, summary, rule, detail, found, provider,
+// advice}: the reason's title and first sentence, the deciding entry, the detail, the kind of input,
+// the provider's name, where the advice came from); and, when the text the classifier
 // read differs from what was sent (bytes, or \r line ends), `text`: that text. Result spans are
 // offsets, in code points, into `text` (or into the text sent). `provider` is what the reader typed
 // into "Whose server refused it?": passed to bouncecodes.classify(data, provider=...), the same call as
@@ -106,7 +109,7 @@ def _why(r):
     (and its page), what the detail is, where the evidence was found."""
     reason = _registry.reason(r.reason)
     why = {"what": reason.title, "summary": reason.description.split(". ")[0].rstrip(".") + ".",
-           "rule": "", "detail": "", "found": "", "provider": ""}
+           "rule": "", "detail": "", "found": "", "provider": "", "advice": ""}
     provider = _registry.provider(r.provider) if r.provider else None
     if provider is not None:
         why["provider"] = provider.name
@@ -149,7 +152,11 @@ def _why(r):
             words = f"the kind of message: {_registry.reason(base).title}"
     why["rule"] = words
     detail = r.detail
-    if detail:
+    # a detail the registry describes (among a reason's details, where the runtime has them) by its title
+    described = next((d for d in getattr(reason, "details", ()) if d.id == detail), None) if detail else None
+    if described is not None:
+        why["detail"] = described.title
+    elif detail:
         named = _registry.provider(detail)
         first = next((x for x in _registry.reasons if x.id == detail), None)
         if named is not None:
@@ -158,6 +165,17 @@ def _why(r):
             why["detail"] = f"first read as \u201c{first.title}\u201d"
         else:
             why["detail"] = detail.replace("-", " ")
+    # where the advice came from (a runtime with Result.advice_from): the provider's rule, a detail, the reason
+    advice_kind, _, advice_name = getattr(r, "advice_from", "").partition(":")
+    if advice_kind == "provider":
+        owner = _registry.provider(advice_name.partition("/")[0])
+        why["advice"] = f"{_owner(owner.name)} own, for this rule" if owner else ""
+    elif advice_kind == "detail":
+        base, _, name = advice_name.partition("/")
+        found = next((d for d in getattr(_registry.reason(base), "details", ()) if d.id == name), None)
+        why["advice"] = f"the one for \u201c{found.title}\u201d" if found else ""
+    elif advice_kind == "reason":
+        why["advice"] = f"the one for \u201c{_registry.reason(advice_name).title}\u201d"
     source = r.source
     if source.startswith("log:"):
         program_id, _, format_id = source[4:].partition("/")
