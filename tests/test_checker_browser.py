@@ -19,6 +19,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -210,14 +211,43 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
             assert original is not None and rec["original_recipient"] in original.inner_text()
         else:
             assert original is None
+        # the grounds sit in a closed "Why this answer" disclosure: not in the card's visible text
+        why = card.query_selector("details.bc-card__why")
+        assert why is not None and why.get_attribute("open") is None
+        assert rec["rule"] not in text and "Decided by" not in text
+        for raw in ("Detail:", "Found in:", "Decided by:"):
+            assert raw not in text, f"{raw!r} in the card's body"
+        why.query_selector("summary").click()  # type: ignore[union-attr]
+        grounds = " ".join(why.inner_text().split())
+        assert grounds.startswith("Why this answer Decided by ") and rec["rule"] in grounds
+        rule = why.query_selector(".bc-why__rule a")
+        assert rule is not None and rule.inner_text() == rec["rule"], f"the rule {rec['rule']} has no link"
+        if rec["detail"]:
+            assert f"({rec['detail']} in the JSON)" in grounds
+        if rec.get("advice_from"):  # a runtime that says where the advice came from: said in words
+            assert "The advice is " in grounds
+        # the words come from the registry entry that decided, not from its id
+        kind, _, name = rec["rule"].partition(":")
+        owner = name.partition("/")[0]
+        said = grounds.split("Registry entry:")[0]
+        if kind == "provider":
+            provider = registry.provider(owner)
+            assert provider is not None and f"{provider.name.split(' (')[0]}'" in said, said
+        elif kind == "software":
+            program = registry.program(owner)
+            assert program is not None and f"{program.name}'" in said, said
+        elif kind == "enhanced":
+            assert "the enhanced status code" in said, said
+        elif kind == "reply":
+            assert f"the reply code {name}" in said, said
+        elif kind == "phrase":
+            assert f"read as \u201c{registry.reason(owner).title}\u201d" in said, said
+        assert f"What happened: {registry.reason(rec['reason']).title}" in text
         direction = card.query_selector(".bc-field--direction")
         if rec.get("direction"):  # inbound or outbound, as the record says
             assert direction is not None and direction.inner_text() == rec["direction"]
         else:
             assert direction is None
-        assert rec["rule"] in text
-        rule = href_path(card, ".bc-field--rule a")
-        assert rule, f"the rule {rec['rule']} has no link"
         hrefs += [a.get_attribute("href") or "" for a in card.query_selector_all("a")]
     return hrefs
 
@@ -663,7 +693,7 @@ def test_whose_server_refused_it(checker: Checker, base_url: str) -> None:
     field.fill("gmail.com")
     cards = classify(page, GMAIL_CONNECT)
     assert page_json(page) == cli_json_provider(GMAIL_CONNECT, "gmail.com")
-    assert len(cards) == 1 and "provider:google/dsn-connect-failed" in cards[0]
+    assert len(cards) == 1 and page.text_content(".bc-why__rule a") == "provider:google/dsn-connect-failed"
     check_cards(page, page_json(page))
     page.screenshot(path=str(Path(tempfile.gettempdir()) / "bouncecodes-checker-provider.png"), full_page=False)
 
@@ -794,3 +824,144 @@ def test_a_classifier_failure_asks_for_a_report_and_sends_nothing(browser: Brows
             assert errors == []
         finally:
             context.close()
+
+
+# -- the reader's way through the page (#18) -------------------------------------------------------
+
+
+def test_no_json_box_before_a_result(checker: Checker, base_url: str) -> None:
+    """The JSON disclosure exists only beside cards: not while Python loads, not when Python is
+    ready and nothing was classified, not after a text with no bounce in it."""
+    page, _, errors = checker
+    page.goto(base_url + "checker/")
+    box = page.locator("details.bc-json")
+    expect(box).to_have_count(1)
+    expect(box).to_be_hidden()
+    ready(page)
+    expect(box).to_be_hidden()
+    classify(page, REPLY)
+    expect(box).to_be_visible()
+    classify(page, "Hello, see you tomorrow.")
+    expect(box).to_be_hidden()
+    assert errors == []
+
+
+SCROLLS = ("window.__scrolls = [];"
+           "const original = Element.prototype.scrollIntoView;"
+           "Element.prototype.scrollIntoView = function (options) {"
+           "  window.__scrolls.push({ cls: this.className, behavior: options && options.behavior });"
+           "  return original.call(this, options);"
+           "};")
+IN_SIGHT = """() => {
+    const card = document.querySelector('.bc-card');
+    const status = document.querySelector('.bc-status');
+    const header = document.querySelector('.md-header').getBoundingClientRect().bottom;
+    const top = status.getBoundingClientRect().top;
+    return card !== null && top >= header && card.getBoundingClientRect().top < window.innerHeight - 48;
+}"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_on_a_phone_the_answer_is_scrolled_into_view(browser: Browser, base_url: str, motion: str) -> None:  # noqa: F811
+    """At 390 px the cards land below the fold: after Classify the page scrolls to the status line
+    above them (clear of the sticky header), smoothly, or at once when the reader asked for reduced
+    motion; each card keeps its grounds closed and leaves the reason's summary to its page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, reduced_motion=motion)  # type: ignore[arg-type]
+    context.set_default_timeout(PATIENCE_MS)
+    try:
+        page = context.new_page()
+        page.add_init_script(SCROLLS)
+        page.goto(base_url + "checker/")
+        ready(page)
+        assert page.evaluate("() => window.scrollY") == 0
+        assert not page.evaluate(IN_SIGHT.replace("card !== null &&", "true &&").replace(
+            "card.getBoundingClientRect().top", "document.querySelector('.bc-results').getBoundingClientRect().top"))
+        classify(page, LOG_TWO)
+        scrolls = page.evaluate("() => window.__scrolls")
+        assert scrolls == [{"cls": "bc-status", "behavior": "auto" if motion == "reduce" else "smooth"}]
+        if motion == "reduce":  # no animation: in view as soon as the run is done
+            assert page.evaluate(IN_SIGHT)
+        else:
+            page.wait_for_function(IN_SIGHT)
+        assert page.evaluate("() => window.scrollY") > 0
+        cards = page.locator(".bc-card")
+        expect(cards).to_have_count(2)
+        expect(cards.first.locator("details.bc-card__why")).not_to_have_attribute("open", "")
+        expect(cards.first.locator(".bc-card__summary")).to_be_hidden()
+        expect(cards.first.locator(".bc-card__what")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_desktop_does_not_scroll_when_the_answer_is_in_sight(checker: Checker, base_url: str) -> None:
+    """A card already in sight is not scrolled to (a tall desktop window, one short reply)."""
+    page, _, _ = checker
+    page.add_init_script(SCROLLS)
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.goto(base_url + "checker/")
+    ready(page)
+    classify(page, REPLY)
+    assert page.evaluate("() => window.__scrolls") == []
+    assert page.evaluate("() => window.scrollY") == 0
+
+
+def test_progress_is_shown_while_python_loads_after_a_click(browser: Browser, site: Built) -> None:  # noqa: F811
+    """Classify clicked before Python is ready: the status line (a polite live region) says which
+    step of the load is under way and that the text comes next, with a spinner, until the answer."""
+    release = threading.Event()
+    asked = threading.Event()
+
+    class Slow(_DeployedHandler):
+        def do_GET(self) -> None:
+            if self.path.endswith("/pyodide.asm.wasm"):
+                asked.set()
+                release.wait(timeout=60)  # held until the test has seen the page waiting
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Slow, directory=str(site.root)))
+    with running(server) as url:
+        context = browser.new_context()
+        context.set_default_timeout(PATIENCE_MS)
+        try:
+            page = context.new_page()
+            page.add_init_script(STATUSES)
+            page.goto(url + "checker/")
+            page.fill("textarea.bc-form__input", REPLY)
+            page.click("button.bc-form__submit")
+            assert asked.wait(timeout=60), "the page never asked for pyodide.asm.wasm"
+            status = page.locator(".bc-status")
+            expect(status).to_have_attribute("role", "status")
+            expect(status).to_have_attribute("aria-live", "polite")
+            expect(status).to_have_attribute("data-kind", "loading")
+            expect(status).to_contain_text("Loading Python (step 1 of 3")
+            expect(status).to_contain_text("Your text is classified next.")
+            expect(page.locator("#bouncecodes-checker")).to_have_attribute("aria-busy", "true")
+            spinner = page.evaluate("() => getComputedStyle(document.querySelector('.bc-status'), '::before').content")
+            assert spinner == '""'  # the spinning ring is drawn
+            release.set()
+            expect(page.locator(".bc-card")).to_have_count(1)
+            statuses = page.evaluate("() => window.__statuses")
+            steps = [s for s in statuses if "step" in s and s.endswith("Your text is classified next.")]
+            assert [s.split("step ")[1][:6] for s in steps] == ["1 of 3", "2 of 3", "3 of 3"], statuses
+            assert statuses[-1].startswith("1 recipient classified"), statuses
+        finally:
+            release.set()
+            context.close()
+
+
+def test_home_page_leads_to_the_checker(browser: Browser, base_url: str) -> None:  # noqa: F811
+    """The home page's own text names the checker, in sight on a phone, where the tabs hide in the menu."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(PATIENCE_MS)
+    try:
+        page = context.new_page()
+        page.goto(base_url)
+        expect(page.locator(".md-tabs")).to_be_hidden()
+        links = page.locator("article a[href$='checker/']")
+        assert links.count() >= 2
+        expect(links.first).to_be_visible()
+        assert links.first.bounding_box()["y"] < 844  # type: ignore[index]
+        links.first.click()
+        expect(page.locator("textarea.bc-form__input")).to_be_visible()
+    finally:
+        context.close()

@@ -286,6 +286,21 @@
     return a;
   }
 
+  // Text with its https addresses as links (advice that names a form): text nodes and <a> only.
+  function linked(text) {
+    const parts = [];
+    let at = 0;
+    for (const m of String(text).matchAll(/https:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g)) {
+      parts.push(document.createTextNode(text.slice(at, m.index)));
+      const a = el("a", null, m[0]);
+      a.href = m[0];
+      parts.push(a);
+      at = m.index + m[0].length;
+    }
+    parts.push(document.createTextNode(text.slice(at)));
+    return parts;
+  }
+
   function badge(text, modifier, title) {
     const node = el("span", `bc-badge bc-badge--${modifier}`, text);
     if (title) node.title = title;
@@ -389,8 +404,12 @@
 
   let cardIds = 0; // ids that tie each card, and its parts, to their labels
 
-  function card(result, pages, text, units, index, total) {
+  // A card leads with what happened and what to do, in the registry's words; the codes follow; the
+  // grounds of the answer (the registry entry that decided, the detail, the kind of input) sit in a
+  // "Why this answer" disclosure, in words made by worker.js from the registry's titles and names.
+  function card(result, pages, why, text, units, index, total) {
     pages = pages || {};
+    why = why || {};
     const id = `${ROOT_ID}-card-${++cardIds}`;
     const article = el("article", "bc-card");
     article.classList.add(result.permanent ? "bc-card--permanent" : "bc-card--temporary");
@@ -405,8 +424,24 @@
     if (total > 1) head.append(el("span", "bc-card__count", `${index + 1} of ${total}`));
     article.append(head);
 
+    const reasonPage = pages.reason || `reasons/${encodeURIComponent(result.reason)}/`;
+    if (why.what) {
+      const what = el("p", "bc-card__what");
+      what.append(el("span", "bc-card__label bc-card__label--inline", "What happened: "));
+      const named = link(reasonPage, why.what);
+      named.className = "bc-card__reason";
+      what.append(named);
+      if (why.summary) what.append(el("span", "bc-card__summary", ` — ${why.summary}`));
+      article.append(what);
+    }
+    if (result.action) {
+      const action = el("p", "bc-card__action");
+      action.append(el("span", "bc-card__label bc-card__label--inline", "What to do: "), ...linked(result.action));
+      article.append(action);
+    }
+
     const badges = el("p", "bc-card__badges");
-    const reason = link(pages.reason || `reasons/${encodeURIComponent(result.reason)}/`, result.reason);
+    const reason = link(reasonPage, result.reason);
     reason.className = "bc-badge bc-badge--reason";
     reason.title = "What this reason means";
     badges.append(reason);
@@ -418,33 +453,22 @@
       : badge("soft bounce", "soft", "The address may work again"));
     article.append(badges);
 
-    if (result.action) article.append(el("p", "bc-card__action", result.action));
-
-    const details = el("dl", "bc-card__fields");
+    const fields = el("dl", "bc-card__fields");
     // status_source: "bounce" (the server sent the code), "pseudo" (derived from the reason), ""
     // (none). Older runtimes have no such field: a status there always came from the bounce.
     const pseudo = result.status_source === "pseudo";
     // the address as the sender gave it, when forwarding changed it (a DSN's Original-Recipient)
-    field(details, "Sent to", result.original_recipient, { className: "bc-field--original" });
-    field(details, "Reply code", result.reply, { code: true, page: pages.reply, className: "bc-field--reply" });
-    field(details, "Enhanced status", result.status, {
+    field(fields, "Sent to", result.original_recipient, { className: "bc-field--original" });
+    field(fields, "Reply code", result.reply, { code: true, page: pages.reply, className: "bc-field--reply" });
+    field(fields, "Enhanced status", result.status, {
       code: true,
       page: pseudo ? "" : pages.status,
       note: pseudo ? "derived from the reason, not sent by the server" : "",
       notePage: "guides/pseudo-status-codes/",
       className: pseudo ? "bc-field--status bc-field--pseudo" : "bc-field--status",
     });
-    field(details, "Detail", result.detail);
-    field(details, "Provider", result.provider, { page: pages.provider, className: "bc-field--provider" });
-    // inbound: a refusal the logging server gave; outbound: a delivery that failed; none: not said
-    field(details, "Direction", result.direction, { className: "bc-field--direction" });
-    field(details, "Command", result.command, { code: true });
-    field(details, "Remote MTA", result.remote_mta);
-    field(details, "Reporting MTA", result.reporting_mta);
-    field(details, "Feedback type", result.feedback_type);
-    field(details, "Found in", result.source);
-    field(details, "Decided by", result.rule, { code: true, page: pages.rule, className: "bc-field--rule" });
-    article.append(details);
+    field(fields, "Provider", why.provider || result.provider, { page: pages.provider, className: "bc-field--provider" });
+    if (fields.childElementCount) article.append(fields);
 
     if (result.diagnostic) {
       const quote = el("div", "bc-card__diagnostic");
@@ -464,6 +488,38 @@
       where.append(label, view);
       article.append(where);
     }
+
+    // the grounds, for readers who want them: closed until asked for
+    const grounds = el("details", "bc-card__why");
+    grounds.append(el("summary", null, "Why this answer"));
+    const decided = el("p", "bc-why__rule");
+    decided.append(`Decided by ${why.rule || "the registry entry"}`);
+    decided.append(why.rule && /[.!?]$/.test(why.rule) ? " " : ". ");
+    const entry = el("code", null, result.rule);
+    if (pages.rule) {
+      const a = link(pages.rule, "");
+      a.append(entry);
+      decided.append("Registry entry: ", a, ".");
+    } else {
+      decided.append("Registry entry: ", entry, ".");
+    }
+    grounds.append(decided);
+    if (result.detail) {
+      const detail = el("p", "bc-why__detail", `More precisely: ${why.detail || result.detail} `);
+      detail.append("(", el("code", null, result.detail), " in the JSON).");
+      grounds.append(detail);
+    }
+    if (why.advice) grounds.append(el("p", "bc-why__advice", `The advice is ${why.advice}.`));
+    if (why.found) grounds.append(el("p", "bc-why__found", `Found in ${why.found}.`));
+    const more = el("dl", "bc-card__fields");
+    // inbound: a refusal the logging server gave; outbound: a delivery that failed; none: not said
+    field(more, "Direction", result.direction, { className: "bc-field--direction" });
+    field(more, "Command", result.command, { code: true });
+    field(more, "Remote server", result.remote_mta);
+    field(more, "Reporting server", result.reporting_mta);
+    field(more, "Feedback type", result.feedback_type);
+    if (more.childElementCount) grounds.append(more);
+    article.append(grounds);
     return article;
   }
 
@@ -536,6 +592,18 @@
       }
       return false;
     }
+  }
+
+  // On a phone the answer lands below the fold: when the first card is out of sight, the status line
+  // above the cards is scrolled to the top (under the sticky header: scroll-margin in checker.css),
+  // smoothly unless the reader asked for reduced motion.
+  function bringIntoView(node) {
+    const first = node.parentElement && node.parentElement.querySelector(".bc-card");
+    if (!first) return;
+    const box = first.getBoundingClientRect();
+    if (box.top >= 0 && box.top < window.innerHeight - 48) return; // in sight, its head at least
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    node.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
   }
 
   function mount(root) {
@@ -652,7 +720,10 @@
     const off = engine.onState((state, message) => {
       if (!root.isConnected) return queueMicrotask(() => off());
       if (state === "ready") suggest();
-      if (busy) return;
+      if (busy) { // a click while Python loads: the load's progress, then the text
+        if (state === "loading" && message) showStatus(`${message} Your text is classified next.`, "loading");
+        return;
+      }
       // progress never hides a message meant for the reader (a refused file, a damaged link)
       if (state === "loading" && status.dataset.kind !== "error") showStatus(message || "Loading Python…", "loading");
       else if (state === "failed") showStatus(message, "error");
@@ -687,7 +758,8 @@
       busy = true;
       button.disabled = true;
       root.setAttribute("aria-busy", "true");
-      showStatus(engine.state === "ready" ? "Classifying…" : "Loading Python, then classifying…", "loading");
+      showStatus(engine.state === "ready" ? "Classifying…"
+        : `${(engine.state === "loading" && engine.message) || "Loading Python…"} Your text is classified next.`, "loading");
       try {
         const provider = whoInput.value.trim();
         const answer = await engine.classify(fromFile ? { bytes: fromFile.bytes, label: fromFile.label, provider }
@@ -700,13 +772,15 @@
         }
         const found = answer.results || [];
         const units = unitSpans(shown, found.map((r) => r.span));
-        results.replaceChildren(...found.map((r, i) => card(r, (answer.pages || [])[i], shown, units[i], i, found.length)));
+        results.replaceChildren(...found.map((r, i) => card(r, (answer.pages || [])[i], (answer.why || [])[i], shown, units[i],
+          i, found.length)));
         results.querySelectorAll(".bc-evidence").forEach((view) => { // the evidence in sight, not just its context
           const marked = view.querySelector("mark");
           if (marked) view.scrollTop = Math.max(0, marked.offsetTop - 24);
         });
         jsonPre.textContent = answer.json || "";
-        json.hidden = !answer.json;
+        json.hidden = !answer.json || !found.length; // no box to open with nothing in it ("[]")
+        if (found.length) bringIntoView(status);
         // from the request to the worker (Python ready) to the cards in the page
         const ms = performance.now() - answer.sentAt;
         root.dataset.bcMs = ms.toFixed(1);

@@ -7,14 +7,17 @@
 //                                                                       classify one paste or one file
 //   worker → page  {type: "state", state: "loading" | "ready" | "failed", message?, ms?, python?, runtime?,
 //                   providers?}
-//   worker → page  {id, results, json, pages, text?}                    the answer
+//   worker → page  {id, results, json, pages, why, text?}               the answer
 //   worker → page  {id, error: "message", kind: "InputTooLargeError" | ... | "internal", trace?, version?}
 //
 // An answer holds `results`: [Result.to_dict(), ...], one per recipient, possibly none; `json`: the
 // very text `bouncecodes classify --format json` prints for the same input (records made by the
 // CLI's own function, `label` standing for the file name, "-" by default as for standard input);
 // `pages`: per result, the site pages of its reply code, enhanced code, reason, provider and rule,
-// relative to the site root ("" where the registry has no page); and, when the text the classifier
+// relative to the site root ("" where the registry has no page); `why`: per result, its grounds in
+// words made from the registry's titles and names ({what, summary, rule, detail, found, provider,
+// advice}: the reason's title and first sentence, the deciding entry, the detail, the kind of input,
+// the provider's name, where the advice came from); and, when the text the classifier
 // read differs from what was sent (bytes, or \r line ends), `text`: that text. Result spans are
 // offsets, in code points, into `text` (or into the text sent). `provider` is what the reader typed
 // into "Whose server refused it?": passed to bouncecodes.classify(data, provider=...), the same call as
@@ -58,8 +61,131 @@ def _rule_page(rule):
     if kind == "reply" and _registry.reply_code(name):
         return f"reply/{name}/"
     if kind == "reason":
-        return f"reasons/{name}/"
+        return f"reasons/{name.partition('/')[0]}/"
     return ""
+
+
+def _short(name):
+    """A name without its bracketed remark: "Microsoft 365 (Exchange Online)" → "Microsoft 365"."""
+    return name.split(" (")[0]
+
+
+def _owner(name):
+    """The possessive of a name: "Microsoft 365's", "Spamhaus block lists'"."""
+    name = _short(name)
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def _code_of(entry_id):
+    """The code an enhanced entry stands for, as readers write it: X.2.2 → x.2.2, 5.XXX.YYY → 5.x.x."""
+    return entry_id.replace("XXX", "x").replace("YYY", "x").replace("X.", "x.", 1)
+
+
+# How a refinement of the classifier (a rule id "reason:<reason>/<step>") came to its reason, in words.
+_STEPS = {
+    "at-mail": "the reply answered the sender's address (MAIL FROM), so it is about the sender",
+    "after-data": "the reply came after the message itself was sent (DATA), so it is about this message",
+    "mailbox-status": "the enhanced status code says the mailbox exists",
+    "at-connect": "the reply came at the start of the connection, before any recipient was named",
+    "when-delayed": "the report is a delay warning: the sending server is still trying",
+    "given-up": "the sending server gave up after temporary failures",
+    "diagnostic-type": "the delivery report's kind of diagnostic",
+    "action": "the delivery report's action",
+}
+
+# Where the evidence was found: the finders' input kinds (log lines name their program from the registry).
+_KINDS = {
+    "reply": "a server reply",
+    "dsn": "a delivery report (the machine-readable part of a bounce email)",
+    "text": "the text of a bounce email",
+    "arf": "a complaint report (ARF)",
+    "autoreply": "an automatic reply",
+    "json": "a sending service's JSON notification",
+}
+
+
+def _why(r):
+    """The answer's grounds in words, from the registry's own titles and names: which entry decided
+    (and its page), what the detail is, where the evidence was found."""
+    reason = _registry.reason(r.reason)
+    why = {"what": reason.title, "summary": reason.description.split(". ")[0].rstrip(".") + ".",
+           "rule": "", "detail": "", "found": "", "provider": "", "advice": ""}
+    provider = _registry.provider(r.provider) if r.provider else None
+    if provider is not None:
+        why["provider"] = provider.name
+    kind, _, name = r.rule.partition(":")
+    words = ""
+    if kind == "provider":
+        owner = _registry.provider(name.partition("/")[0])
+        rule = next((x for x in owner.rules if x.id == r.rule), None) if owner else None
+        if rule is not None:
+            code = rule.status or rule.reply
+            words = f"{_owner(owner.name)} rule for " + (code if code else "a wording of its own")
+            if rule.meaning:
+                words += f": {rule.meaning}"
+    elif kind == "software":
+        program = _registry.program(name.partition("/")[0])
+        message = next((m for m in program.messages if m.id == r.rule), None) if program else None
+        if message is not None:
+            words = f"{_owner(program.name)} message \u201c{message.text}\u201d"
+            if message.meaning:
+                words += f": {message.meaning}"
+    elif kind == "phrase":
+        words = ("the server's words, which read as \u201c"
+                 f"{_registry.reason(name.partition('/')[0]).title}\u201d")
+    elif kind == "enhanced":
+        entry = next((e for e in _registry.enhanced if e.id == r.rule), None)
+        if entry is not None:
+            specific = "XXX" not in entry.code and "YYY" not in entry.code and r.status
+            words = f"the enhanced status code {r.status if specific else _code_of(entry.code)}: {entry.title}"
+    elif kind == "reply":
+        entry = _registry.reply_code(name)
+        if entry is not None:
+            words = f"the reply code {entry.code}: {entry.title}"
+    elif kind == "reason":
+        base, _, step = name.partition("/")
+        if step in _STEPS:
+            words = f"{_STEPS[step]}: \u201c{_registry.reason(base).title}\u201d"
+        elif base == "onhold":
+            words = "nothing in the text names a cause yet"
+        else:
+            words = f"the kind of message: {_registry.reason(base).title}"
+    why["rule"] = words
+    detail = r.detail
+    # a detail the registry describes (among a reason's details, where the runtime has them) by its title
+    described = next((d for d in getattr(reason, "details", ()) if d.id == detail), None) if detail else None
+    if described is not None:
+        why["detail"] = described.title
+    elif detail:
+        named = _registry.provider(detail)
+        first = next((x for x in _registry.reasons if x.id == detail), None)
+        if named is not None:
+            why["detail"] = f"{_owner(named.name)} own finding"
+        elif first is not None:
+            why["detail"] = f"first read as \u201c{first.title}\u201d"
+        else:
+            why["detail"] = detail.replace("-", " ")
+    # where the advice came from (a runtime with Result.advice_from): the provider's rule, a detail, the reason
+    advice_kind, _, advice_name = getattr(r, "advice_from", "").partition(":")
+    if advice_kind == "provider":
+        owner = _registry.provider(advice_name.partition("/")[0])
+        why["advice"] = f"{_owner(owner.name)} own, for this rule" if owner else ""
+    elif advice_kind == "detail":
+        base, _, name = advice_name.partition("/")
+        found = next((d for d in getattr(_registry.reason(base), "details", ()) if d.id == name), None)
+        why["advice"] = f"the one for \u201c{found.title}\u201d" if found else ""
+    elif advice_kind == "reason":
+        why["advice"] = f"the one for \u201c{_registry.reason(advice_name).title}\u201d"
+    source = r.source
+    if source.startswith("log:"):
+        program_id, _, format_id = source[4:].partition("/")
+        log = next((x for x in _registry.logs if x.id == program_id), None)
+        fmt = next((f for f in log.formats if f.id == source[4:]), None) if log else None
+        if log is not None:
+            why["found"] = f"a {log.name} log line" + (f": {_short(fmt.title)}" if fmt else "")
+    else:
+        why["found"] = _KINDS.get(source, "")
+    return why
 
 
 def _pages(r):
@@ -90,6 +216,7 @@ def _bouncecodes_classify(data, label="-", provider=""):
         "results": [r.to_dict() for r in results],
         "json": json.dumps([_record(label, r) for r in results], ensure_ascii=False, indent=2) + "\\n",
         "pages": [_pages(r) for r in results],
+        "why": [_why(r) for r in results],
     }
     text = to_text(data)
     if text != data:

@@ -28,6 +28,7 @@ from ..model import (
     SoftwareMessage,
 )
 from . import paths
+from .wording import wordings
 from .xref import CrossRef
 
 __all__ = ["SiteContent", "SoftwareRow", "generate_site", "render_api", "render_pages", "render_redirects",
@@ -109,6 +110,58 @@ def wording(text: str) -> str:
     return _EDGE_PLACEHOLDERS.sub("", text).strip() or text
 
 
+#: where other bounce parsers keep their source: a rule citing only such a file is led on its provider's
+#: page by the provider's own documentation
+BOUNCE_PARSER_SOURCES = ("https://github.com/sisimai/",)
+IN_WORDS_MAX = 8  # wordings listed for one rule; the examples and the collapsed patterns show the rest
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?()\[\]{}|]")  # a pattern without any of these is plain words
+
+
+def in_words(patterns: Iterable[str], joiner: str = "or", limit: int = IN_WORDS_MAX) -> str:
+    """What a rule's patterns find, as quoted wordings for a sentence ("“user unknown”, “no such user”
+    or “unknown recipient”"); '' when none of them holds words of its own."""
+    found = list(dict.fromkeys(w for p in patterns for w in wordings(p)))
+    shown = [f"“{md_inline(w)}”" for w in found[:limit]]
+    if len(found) > limit:
+        return ", ".join(shown) + f" {joiner} other wordings like them"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
+
+
+def from_parser(source: str) -> bool:
+    """Whether ``source`` is a file of another bounce parser rather than the provider's own words."""
+    return source.startswith(BOUNCE_PARSER_SOURCES)
+
+
+def patterns_block(patterns: Iterable[str], summary: str = "The same, as regular expressions (for contributors)") -> str:
+    """The raw patterns in a closed disclosure that the site search leaves out (Material's search
+    plugin skips an element with ``data-search-exclude``): there for contributors, never in a snippet."""
+    patterns = list(patterns)
+    if not any(_REGEX_SYNTAX.search(p) for p in patterns):
+        return ""  # plain words, all of them shown already
+    items = "".join(f"<li><code>{html.escape(p, quote=False)}</code></li>" for p in patterns)
+    return (f'<details class="bc-patterns" data-search-exclude><summary>{html.escape(summary, quote=False)}'
+            f"</summary><ul>{items}</ul></details>")
+
+
+_URL = re.compile(r"https://[^\s<>\"]+[^\s<>\".,;:!?)]")
+
+
+def md_linked(text: str) -> str:
+    """Registry prose like :func:`md_inline`, its https addresses made links (an action naming a form)."""
+    def prose(part: str) -> str:  # md_inline trims: the spaces around a link stay
+        lead, trail = part[: len(part) - len(part.lstrip())], part[len(part.rstrip()):]
+        return lead + md_inline(part) + trail if part.strip() else part
+
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        out += [prose(text[at:m.start()]), f"<{m.group(0)}>"]
+        at = m.end()
+    out.append(prose(text[at:]))
+    return "".join(out).strip()
+
+
 def first_sentence(text: str) -> str:
     text = _SPACE.sub(" ", text).strip()
     return _SENTENCE_END.split(text, maxsplit=1)[0]
@@ -156,6 +209,10 @@ def _environment() -> jinja2.Environment:
     env.filters["yaml"] = _yaml_str
     env.filters["code_block"] = _code_block
     env.filters["wording"] = wording
+    env.filters["in_words"] = in_words
+    env.filters["md_linked"] = md_linked
+    env.filters["patterns_block"] = patterns_block
+    env.filters["from_parser"] = from_parser
     env.filters["hardness"] = lambda r: HARDNESS[r.hard]
     env.filters["hard_short"] = lambda r: HARD_SHORT[r.hard] if r.bounce else "not a bounce"
     return env
