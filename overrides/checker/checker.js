@@ -446,8 +446,8 @@
     reason.title = "What this reason means";
     badges.append(reason);
     badges.append(result.permanent
-      ? badge("permanent", "permanent", "Retrying will not help")
-      : badge("temporary", "temporary", "The sender may retry later"));
+      ? badge("permanent", "permanent", "This message will not be retried")
+      : badge("temporary", "temporary", "The sending server still retries this message"));
     badges.append(result.hard
       ? badge("hard bounce", "hard", "Stop sending to this address")
       : badge("soft bounce", "soft", "The address may work again"));
