@@ -30,7 +30,9 @@ def test_microsoft_365_quotes_the_error_line_and_names_microsoft() -> None:
     r = _one(text)
     assert r.diagnostic.startswith("550 5.4.1 Recipient address rejected: Access denied.")
     assert "aka.ms/EXOSmtpErrors" in r.diagnostic and "Your message to" not in r.diagnostic
-    assert r.provider == "microsoft" and r.rule.startswith("provider:microsoft/")
+    # Microsoft's own words decide: its provider rules or the Exchange Online catalogue (#14)
+    assert r.provider == "microsoft"
+    assert r.rule.startswith(("provider:microsoft/", "software:exchange-online/"))
     assert text[r.span[0]:r.span[1]].startswith("550 5.4.1 Recipient address rejected")
     assert text[r.span[0]:r.span[1]].endswith("08DD1234ABCD5678]")
 
