@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from . import __version__
+from . import __version__, cli_answers
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .lookup import lookup
@@ -513,7 +513,11 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = list(_files(args.paths, tally, err))
     progress = Progress(err, len(files), err.isatty() and not args.quiet)
     records: list[dict[str, Any]] = []
-    if fmt == "csv":
+    # --final, the filters, --summary: the records go through cli_answers (which writes them)
+    hook = cli_answers.ClassifyHook(args, fmt, registry, out, err) if cli_answers.ClassifyHook.wanted(args) else None
+    if hook is not None:
+        fmt = "json"  # records come as ("rec", …) events, for the hook
+    elif fmt == "csv":
         import csv
 
         csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
@@ -524,7 +528,10 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if kind == "out":
                 out.write(value)
             elif kind == "rec":
-                records.append(value)
+                if hook is not None:
+                    hook.take(value)
+                else:
+                    records.append(value)
             elif kind == "err":
                 err.write(value)
             elif kind == "n":
@@ -544,7 +551,9 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 apply(events)
             progress.step()
     progress.close()
-    if fmt == "json":
+    if hook is not None:
+        hook.close()
+    elif fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce or tally.failed):
@@ -733,6 +742,7 @@ def parser() -> argparse.ArgumentParser:
                         "outbound (deliveries that failed: bounces, and your server's delivery log lines)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
+    cli_answers.add_classify_options(c)
     c.set_defaults(func=cmd_classify)
 
     lk = sub.add_parser("lookup", help="what the registry knows about a code (550, 5.7.26, X.1.1, '550 5.1.1')")
@@ -753,6 +763,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--codes", help="the codes/ folder (default: found from the working directory)")
     b.add_argument("--out", help="where to write (default: inside the installed package)")
     b.set_defaults(func=cmd_build)
+
+    cli_answers.add_commands(sub)  # summary, filter, suppress, report
     return p
 
 
