@@ -27,14 +27,13 @@ from . import charts
 __all__ = ["render_report"]
 
 #: a deferral's kind (answers.deferral_kind) in words
-DEFERRAL_KINDS = {"greylisting": "Greylisting", "block": "Blocks, reputation and rate limits",
-                  "other": "Other (recipient's side, network, system)"}
+DEFERRAL_KINDS = {"greylisting": "Greylisting", "block": "Blocks, reputation, rate limits",
+                  "other": "Other (recipient's side, network)"}
 
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.PackageLoader("bouncecodes.report", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True)
+                              autoescape=True, undefined=jinja2.StrictUndefined, lstrip_blocks=True)
 
 
 def render_report(records: Iterable[dict[str, Any]], registry: Registry, site_url: str = "",
@@ -65,7 +64,12 @@ def render_report(records: Iterable[dict[str, Any]], registry: Registry, site_ur
         return out
 
     causes = []
+    greylisting = {"recipients": 0, "records": 0}
     for c in data["causes"]:
+        if c["detail"] == "greylisting" and not c["hard"]:  # it passes on a later try by itself: nothing to fix
+            greylisting["recipients"] += c["recipients"]
+            greylisting["records"] += c["records"]
+            continue
         try:
             reason = registry.reason(c["reason"])
             advice, known = reason.action, True
@@ -90,12 +94,14 @@ def render_report(records: Iterable[dict[str, Any]], registry: Registry, site_ur
         "providers": charts.bars([r["key"] or "(not recognised)" for r in providers], ["hard", "soft"],
                                  [[r["hard"], r["soft"]] for r in providers]),
         "hardsoft": charts.bars(["hard", "soft"], ["hard", "soft"], [[summary["hard"], 0], [0, summary["soft"]]]),
-        "deferrals": charts.bars([d["label"] for d in deferrals], ["deferrals"], [[d["records"]] for d in deferrals]),
+        "deferrals": charts.bars([d["label"] for d in deferrals], [d["kind"] for d in deferrals],
+                                 [[d["records"] if j == i else 0 for j in range(len(deferrals))]
+                                  for i, d in enumerate(deferrals)]),
     }
     return _environment().get_template("report.html.j2").render(
         title=title, made=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"), summary=summary,
         timeline=timeline, undated=data["undated"], reasons=reasons, domains=domains, providers=providers,
-        deferrals=deferrals, causes=causes, figures=figures, site=base, reason_title=reason_title,
+        deferrals=deferrals, causes=causes, greylisting=greylisting, figures=figures, site=base, reason_title=reason_title,
         reason_url=lambda r: link(reason_page(r)) if r in {x.id for x in registry.reasons} else "",
         provider_url=lambda p: link(provider_page(p)) if p and registry.provider(p) else "",
         colours=charts.PALETTE)

@@ -13,7 +13,7 @@ __all__ = ["PALETTE", "bars", "nice_ticks", "stacked_columns"]
 #: the colours of the series in order; the last one, grey, is ``other``
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8A6D00", "#6E6E6E"]
 #: fixed colours of the series that mean the same in every chart
-FIXED = {"hard": "#B84A00", "soft": "#0072B2", "other": "#6E6E6E", "deferrals": "#0072B2"}
+FIXED = {"hard": "#B84A00", "soft": "#0072B2", "other": "#6E6E6E", "greylisting": "#009E73", "block": "#B84A00"}
 
 
 def colours(series: list[str]) -> dict[str, str]:
