@@ -72,8 +72,28 @@ def test_classify_filters_and_summary(capsys: pytest.CaptureFixture[str], log: P
     assert len(jsonl(out)) == 4
     summary = json.loads(err.strip().splitlines()[-1])  # with -q too, on stderr
     assert (summary["records"], summary["failures"], summary["hard"], summary["delivered"]) == (4, 3, 1, 1)
-    code, out, err = run(capsys, "classify", "--format", "text", "--summary", str(log))
+    code, out, err = run(capsys, "classify", "--format", "text", "--summary", "--summary-format", "text", str(log))
     assert "reason       failures" in err and "userunknown" in err and "reason    userunknown" in out
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_classify_summary_on_a_terminal(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for argv, shown in (([], True), (["-q"], True), (["--no-summary"], False)):
+        err, out = Terminal(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.setattr(sys, "stdout", out)
+        assert main(["classify", "--format", "jsonl", *argv, str(log)]) == 0
+        assert len(jsonl(out.getvalue())) == 4
+        assert ("recipient domain  failures" in err.getvalue()) is shown, argv
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["classify", "--format", "jsonl", "--hard", str(log)]) == 0  # one record: no table
+    assert "failures" not in err.getvalue()
 
 
 def test_classify_formats_through_the_hook(capsys: pytest.CaptureFixture[str], log: Path) -> None:
@@ -121,12 +141,12 @@ def test_filter_final(capsys: pytest.CaptureFixture[str], saved: Path) -> None:
 
 def test_summary_of_a_saved_run(capsys: pytest.CaptureFixture[str], saved: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run(capsys, "summary", str(saved))
+    code, out, _ = run(capsys, "summary", "--format", "text", str(saved))
     assert code == 0
     assert out.startswith("6 record(s): 5 failure(s) (2 hard, 3 soft), 1 delivered, 0 other")
     assert "from 2026-03-01T08:00:00 to 2026-03-02T10:00:00" in out
     monkeypatch.setattr(sys, "stdin", io.StringIO(saved.read_text()))
-    code, out, _ = run(capsys, "summary", "--format", "json", "--final", "--hard")
+    code, out, _ = run(capsys, "summary", "--final", "--hard")  # not to a terminal: JSON
     data = json.loads(out)
     assert (data["records"], data["hard"]) == (2, 2)
     assert [r["key"] for r in data["by_domain"]] == ["example.net", "example.org"]

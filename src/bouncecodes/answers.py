@@ -11,6 +11,7 @@ group the attempts at one message's delivery; none is required. Standard library
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -190,7 +191,15 @@ def seen(rec: Record) -> str:
 
 def moment_of(rec: Record, now: datetime | None = None) -> datetime | None:
     """When a record was logged, as a UTC date and time (see :func:`when`), or None."""
-    return when(_s(rec, "time"), now) or when(_s(rec, "timestamp"), now)
+    if now is not None:
+        return when(_s(rec, "time"), now) or when(_s(rec, "timestamp"), now)
+    return _when_now(_s(rec, "time")) or _when_now(_s(rec, "timestamp"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _when_now(stamp: str) -> datetime | None:
+    """:func:`when` as of now, remembered: the records of a log share their time stamps by the dozen."""
+    return when(stamp)
 
 
 def _stamp_key(rec: Record, seq: int, now: datetime | None) -> tuple[float, int]:

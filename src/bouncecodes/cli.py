@@ -514,7 +514,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     progress = Progress(err, len(files), err.isatty() and not args.quiet)
     records: list[dict[str, Any]] = []
     # --final, the filters, --summary: the records go through cli_answers (which writes them)
-    hook = cli_answers.ClassifyHook(args, fmt, registry, out, err) if cli_answers.ClassifyHook.wanted(args) else None
+    hook = cli_answers.ClassifyHook(args, fmt, registry, out, err) if cli_answers.ClassifyHook.wanted(args, err) else None
     if hook is not None:
         fmt = "json"  # records come as ("rec", …) events, for the hook
     elif fmt == "csv":

@@ -158,28 +158,33 @@ def write_summary(summary: Summary, fmt: str, err: TextIO, top: int = 10) -> Non
 def add_classify_options(p: argparse.ArgumentParser) -> None:
     """The answers options of ``classify``."""
     add_filter_options(p)
-    p.add_argument("--summary", action="store_true",
+    p.add_argument("--summary", action=argparse.BooleanOptionalAction, default=None,
                    help="a summary of the records written (by reason, recipient domain, provider, direction; hard "
-                        "and soft) on standard error when the run ends, even with -q")
+                        "and soft) on standard error when the run ends, also with -q (default: when standard error "
+                        "is a terminal and the run wrote two records or more)")
     p.add_argument("--summary-format", choices=["text", "json"],
-                   help="the summary as text tables (the default) or one JSON object; implies --summary")
+                   help="the summary as text tables or one JSON object (default: text on a terminal, else JSON); "
+                        "implies --summary")
 
 
 class ClassifyHook:
-    """What ``classify`` does with its records when an answers option is given: they pass through
-    :class:`Answers` and are written by a :class:`RecordWriter`; the summary goes to stderr."""
+    """What ``classify`` does with its records when an answers option is given, or when a summary
+    is due on a terminal: they pass through :class:`Answers` and are written by a
+    :class:`RecordWriter`; the summary goes to stderr."""
 
     def __init__(self, args: argparse.Namespace, fmt: str, registry: Registry, out: TextIO, err: TextIO) -> None:
         self.answers = Answers(filters_of(args, registry), args.final, registry)
         self.writer = RecordWriter(fmt, out, args.final)
-        self.summary = args.summary or args.summary_format is not None
-        self.summary_format = args.summary_format or "text"
+        self.asked = bool(args.summary) or args.summary_format is not None  # else: on a terminal, if it says something
+        self.summary = self.asked or (args.summary is None and err.isatty())
+        self.summary_format = args.summary_format or ("text" if err.isatty() else "json")
         self.err = err
 
     @staticmethod
-    def wanted(args: argparse.Namespace) -> bool:
+    def wanted(args: argparse.Namespace, err: TextIO) -> bool:
+        """Whether ``classify`` needs the hook: an answers option, or a summary due on a terminal."""
         return bool(args.final or args.failures or args.hard or args.reason or args.domain or args.summary
-                    or args.summary_format)
+                    or args.summary_format or (args.summary is None and err.isatty()))
 
     def take(self, rec: Record) -> None:
         for r in self.answers.take(rec):
@@ -189,7 +194,7 @@ class ClassifyHook:
         for r in self.answers.finish():
             self.writer.write(r)
         self.writer.close()
-        if self.summary:
+        if self.summary and (self.asked or self.answers.summary.records >= 2):
             write_summary(self.answers.summary, self.summary_format, self.err)
 
 
@@ -240,7 +245,7 @@ def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     answers, records = _records(args, registry, err)
     for _ in records:
         pass
-    write_summary(answers.summary, args.format or "text", out, args.top)
+    write_summary(answers.summary, args.format or ("text" if out.isatty() else "json"), out, args.top)
     return 0
 
 
@@ -294,7 +299,8 @@ def add_commands(sub: Any) -> None:
     s = sub.add_parser("summary", help="counts of a saved run: by reason, recipient domain, provider, direction, "
                                        "hard and soft")
     _add_runs(s)
-    s.add_argument("--format", choices=["text", "json"], help="text tables (default) or one JSON object")
+    s.add_argument("--format", choices=["text", "json"], help="text tables (default on a terminal) or one JSON object "
+                                                              "(default otherwise)")
     s.add_argument("--top", type=int, default=10, metavar="N", help="rows of each text table (0: all; default 10)")
     add_filter_options(s)
     s.set_defaults(func=_guarded(cmd_summary))
