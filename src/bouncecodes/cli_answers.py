@@ -228,6 +228,8 @@ def _guarded(func: Any) -> Any:
         except RecordError as exc:
             err.write(f"bouncecodes {args.command}: {exc}\n")
             return 1
+        except BrokenPipeError:
+            raise  # the reader stopped (| head): main() ends quietly
         except OSError as exc:
             err.write(f"bouncecodes {args.command}: {exc.filename or ''}: {exc.strerror or exc}\n")
             return 1
