@@ -503,6 +503,8 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if cli_answers.ClassifyHook.wanted(args, err):  # --final, the filters, the summary: see cli_answers
+        return cli_answers.classify_answered(args, out, err, cmd_classify)
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
     provider = _named_provider(args.provider, registry) if args.provider else None  # unknown: exit 2
@@ -513,11 +515,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = list(_files(args.paths, tally, err))
     progress = Progress(err, len(files), err.isatty() and not args.quiet)
     records: list[dict[str, Any]] = []
-    # --final, the filters, --summary: the records go through cli_answers (which writes them)
-    hook = cli_answers.ClassifyHook(args, fmt, registry, out, err) if cli_answers.ClassifyHook.wanted(args, err) else None
-    if hook is not None:
-        fmt = "json"  # records come as ("rec", …) events, for the hook
-    elif fmt == "csv":
+    if fmt == "csv":
         import csv
 
         csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
@@ -528,10 +526,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if kind == "out":
                 out.write(value)
             elif kind == "rec":
-                if hook is not None:
-                    hook.take(value)
-                else:
-                    records.append(value)
+                records.append(value)
             elif kind == "err":
                 err.write(value)
             elif kind == "n":
@@ -551,9 +546,7 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 apply(events)
             progress.step()
     progress.close()
-    if hook is not None:
-        hook.close()
-    elif fmt == "json":
+    if fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce or tally.failed):

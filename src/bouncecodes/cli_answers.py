@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
+import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from .answers import FINAL_FIELDS, Filters, FinalOutcomes, RecordError, Summary, read_records, suppression_list
 from .errors import BounceCodesError
@@ -113,7 +114,7 @@ class RecordWriter:
 
     def __init__(self, fmt: str, out: TextIO, final: bool = False) -> None:
         self.fmt, self.out = fmt, out
-        self.kept: list[Record] = []
+        self.items = 0  # --format json: the records written so far (the list is written as it comes)
         self._csv: Any = None
         self._fields = FIELDS + (FINAL_FIELDS if final else [])
 
@@ -121,7 +122,9 @@ class RecordWriter:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         elif self.fmt == "json":
-            self.kept.append(rec)
+            item = "\n".join("  " + line for line in json.dumps(rec, ensure_ascii=False, indent=2).split("\n"))
+            self.out.write((",\n" if self.items else "[\n") + item)
+            self.items += 1
         elif self.fmt == "csv":
             if self._csv is None:
                 self._csv = csv.DictWriter(self.out, fieldnames=self._fields, extrasaction="ignore")
@@ -139,8 +142,7 @@ class RecordWriter:
 
     def close(self) -> None:
         if self.fmt == "json":
-            json.dump(self.kept, self.out, ensure_ascii=False, indent=2)
-            self.out.write("\n")
+            self.out.write("\n]\n" if self.items else "[]\n")
         elif self.fmt == "csv" and self._csv is None:
             csv.DictWriter(self.out, fieldnames=self._fields).writeheader()
 
@@ -196,6 +198,42 @@ class ClassifyHook:
         self.writer.close()
         if self.summary and (self.asked or self.answers.summary.records >= 2):
             write_summary(self.answers.summary, self.summary_format, self.err)
+
+
+class _RecordSink(io.TextIOBase):
+    """Where ``classify`` writes its JSON Lines when the hook is on: each line, a record, goes to
+    ``take`` as it comes."""
+
+    def __init__(self, take: Callable[[Record], None]) -> None:
+        super().__init__()
+        self.take = take
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        for line in lines:
+            if line:
+                self.take(json.loads(line))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def classify_answered(args: argparse.Namespace, out: TextIO, err: TextIO,
+                      classify: Callable[[argparse.Namespace, TextIO, TextIO], int]) -> int:
+    """``classify`` with the answers options: the command runs as it always does, writing JSON
+    Lines into a :class:`_RecordSink`, and its records go through the hook. Kept outside
+    ``cmd_classify`` so that the command and the answers change apart."""
+    hook = ClassifyHook(args, args.format or ("text" if out.isatty() else "jsonl"), load_registry(), out, err)
+    plain = argparse.Namespace(**vars(args))
+    plain.format, plain.summary, plain.summary_format, plain.final = "jsonl", False, None, False
+    plain.failures, plain.hard, plain.reason, plain.domain = False, False, [], []
+    sink = _RecordSink(hook.take)
+    code = classify(plain, cast(TextIO, sink), err)
+    hook.close()
+    return code
 
 
 # -- reading saved runs ------------------------------------------------------------------------------------
