@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import io
 import random
 import sys
@@ -100,9 +101,10 @@ def host_log(host: str, start: datetime, messages: int, rng: random.Random) -> l
     return lines
 
 
-def write_logs(folder: Path, messages: int = 400, seed: int = 19) -> list[Path]:
+def write_logs(folder: Path, messages: int = 400, seed: int = 19, compress: bool = False) -> list[Path]:
     """Two hosts' logs under ``folder/hosts/``: ``mail.log`` (the last day) and ``mail.log.1`` (the
-    two days before), as logrotate leaves them. Returns the files written."""
+    two days before), as logrotate leaves them; ``compress``: ``mail.log.1.gz``, gzipped, as
+    logrotate's ``compress`` leaves it. Returns the files written."""
     rng = random.Random(seed)
     start = datetime(2026, 3, 1, 0, 0, 0)
     rotated = start + timedelta(days=2)
@@ -114,7 +116,11 @@ def write_logs(folder: Path, messages: int = 400, seed: int = 19) -> list[Path]:
         old = [text for at, text in lines if at < rotated]
         new = [text for at, text in lines if at >= rotated]
         for name, part in (("mail.log.1", old), ("mail.log", new)):
-            (where / name).write_text("\n".join(part) + "\n")
+            data = ("\n".join(part) + "\n").encode()
+            if compress and name != "mail.log":
+                name += ".gz"
+                data = gzip.compress(data, mtime=0)
+            (where / name).write_bytes(data)
             written.append(where / name)
     return written
 

@@ -243,3 +243,11 @@ def test_report_data_orders_causes_by_recipients_hit() -> None:
     assert t["unit"] == "hour" and t["reasons"] == ["userunknown", "blocked"]
     assert [b["counts"] for b in t["buckets"]] == [[0, 1], [5, 1], [0, 1]]
     assert {d["kind"]: d["records"] for d in data["deferrals"]} == {"greylisting": 1, "block": 3, "other": 0}
+
+
+def test_an_expired_outcome_counts_under_the_cause_of_its_deferrals() -> None:
+    records = list(final_outcomes([rec("a@example.net", reason="requireptr", queue_id="Q1"),
+                                   rec("", reason="expired", permanent=True, queue_id="Q1")]))
+    data = report_data(records, load_registry(), NOW)
+    assert [(c["reason"], c["recipients"]) for c in data["causes"]] == [("requireptr", 1)]
+    assert data["summary"]["by_reason"][0]["key"] == "expired"  # the summary keeps the outcome's reason

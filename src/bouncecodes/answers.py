@@ -519,7 +519,8 @@ def report_data(records: Iterable[Record], registry: Registry | None = None, now
                 top: int = 10) -> dict[str, Any]:
     """The figures of the HTML report, from a run's records: the summary, failures over time by
     reason, the deferrals by kind (:func:`deferral_kind`), and the causes ordered by how many
-    recipients each hit. Plain data (no markup): the report's templates draw it."""
+    recipients each hit (a final outcome that expired counts under the reason of its deferrals:
+    that is what to fix). Plain data (no markup): the report's templates draw it."""
     summary = Summary(registry, now)
     causes: dict[tuple[str, str], Cause] = {}
     timeline: list[tuple[datetime, str]] = []
@@ -532,6 +533,8 @@ def report_data(records: Iterable[Record], registry: Registry | None = None, now
             continue
         reason, detail = _s(rec, "reason"), _s(rec, "detail")
         moment = moment_of(rec, now)
+        # a final outcome that expired: the cause to fix is what its deferrals said (--final)
+        cause_reason = _s(rec, "deferred_reason") if reason == "expired" and _s(rec, "deferred_reason") else reason
         if moment is None:
             undated += 1
         else:
@@ -540,7 +543,7 @@ def report_data(records: Iterable[Record], registry: Registry | None = None, now
         if kind:
             deferrals[kind] += 1
             deferral_reasons[kind][reason + (f" ({detail})" if detail else "")] += 1
-        cause = causes.setdefault((reason, detail), Cause(reason, detail))
+        cause = causes.setdefault((cause_reason, detail), Cause(cause_reason, detail))
         cause.records += 1
         cause.hard += bool(rec.get("hard"))
         recipient = _s(rec, "original_recipient") or _s(rec, "recipient")
