@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/logs.py
+	$(BIN)/python benchmarks/answers.py
 
 fuzz: setup
 	$(BIN)/python benchmarks/fuzz.py --jobs 2

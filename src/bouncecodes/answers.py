@@ -466,7 +466,9 @@ def suppression_list(records: Iterable[Record], now: datetime | None = None) -> 
     the last hard failure, as written), ``code`` (its enhanced status code, else its reply code),
     ``count`` (hard failures seen); ``last_seen`` is the ``time`` field (ISO 8601) where the record
     has one, else its ``timestamp``. Sorted by domain, then local part."""
-    latest: dict[tuple[str, str], tuple[tuple[float, int], Record, int]] = {}
+    # per address: when its last outcome was seen, that outcome (None: a delivery; else its reason,
+    # time and code: no whole record is kept) and the hard failures counted
+    latest: dict[tuple[str, str], tuple[tuple[float, int], tuple[str, str, str] | None, int]] = {}
     seq = 0
     for rec in records:
         seq += 1
@@ -486,15 +488,17 @@ def suppression_list(records: Iterable[Record], now: datetime | None = None) -> 
         held = latest.get(key)
         count = (held[2] if held else 0) + (0 if delivered else 1)
         if held is None or order >= held[0]:
-            latest[key] = (order, rec, count)
+            outcome = None if delivered else (_s(rec, "reason"), seen(rec), _s(rec, "status") or _s(rec, "reply"))
+            latest[key] = (order, outcome, count)
         else:
             latest[key] = (held[0], held[1], count)
     out = []
-    for (local, dom), (_, rec, count) in sorted(latest.items(), key=lambda x: (x[0][1], x[0][0])):
-        if _s(rec, "reason") == "delivered":
+    for (local, dom), (_, outcome, count) in sorted(latest.items(), key=lambda x: (x[0][1], x[0][0])):
+        if outcome is None:
             continue
-        out.append({"address": f"{local}@{dom}", "reason": _s(rec, "reason"), "last_seen": seen(rec),
-                    "code": _s(rec, "status") or _s(rec, "reply"), "count": count})
+        reason, last_seen, code = outcome
+        out.append({"address": f"{local}@{dom}", "reason": reason, "last_seen": last_seen, "code": code,
+                    "count": count})
     return out
 
 
