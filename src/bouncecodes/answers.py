@@ -211,16 +211,17 @@ def _stamp_key(rec: Record, seq: int, now: datetime | None) -> tuple[float, int]
 # -- final outcomes ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Attempts:
-    """What is kept of one message's attempts at one recipient: the counts, the first and last time
-    stamps, the last deferral and the final record (no list of all attempts: memory per group)."""
+    """What is kept of one message's attempts at one recipient: the count, the first and last time
+    stamps, the last deferral and the final record, each as compact JSON text (no list of all
+    attempts, and text rather than dicts: a third of the memory)."""
 
     count: int = 0
     first: tuple[tuple[float, int], str] | None = None
     last: tuple[tuple[float, int], str] | None = None
-    deferral: tuple[tuple[float, int], Record] | None = None
-    final: tuple[tuple[float, int], Record] | None = None
+    deferral: tuple[tuple[float, int], str] | None = None
+    final: tuple[tuple[float, int], str] | None = None
 
     def add(self, rec: Record, key: tuple[float, int]) -> None:
         self.count += 1
@@ -229,10 +230,15 @@ class _Attempts:
             self.first = (key, stamp)
         if self.last is None or key > self.last[0]:
             self.last = (key, stamp)
-        slot = "final" if _final(rec) else "deferral"
-        held = getattr(self, slot)
-        if held is None or key >= held[0]:
-            setattr(self, slot, (key, rec))
+        if _final(rec):
+            if self.final is None or key >= self.final[0]:
+                self.final = (key, _compact(rec))
+        elif self.deferral is None or key >= self.deferral[0]:
+            self.deferral = (key, _compact(rec))
+
+
+def _compact(rec: Record) -> str:
+    return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
 
 
 #: The fields a final outcome adds to its record.
@@ -272,19 +278,20 @@ class FinalOutcomes:
         self.groups.setdefault(key, _Attempts()).add(rec, _stamp_key(rec, self.seq, self.now))
         return None
 
-    def finish(self) -> list[Record]:
-        """The final outcome of each group, in time order."""
+    def finish(self) -> Iterator[Record]:
+        """The final outcome of each group, in time order (made one at a time, each group dropped
+        once written)."""
         groups = self.groups
+        self.groups = {}
         enders = {k[:3]: g for k, g in groups.items() if not k[3] and g.final is not None}
         named = {k[:3] for k in groups if k[3]}
-        outcomes: list[tuple[tuple[float, int], Record]] = []
+        order: list[tuple[tuple[float, int], tuple[str, str, str, str]]] = []
         for key, group in groups.items():
             if not key[3] and key[:3] in enders and key[:3] in named:
                 continue  # it ended the recipients of its queue id: it is in their outcomes
             ender = enders.get(key[:3]) if key[3] else None
-            final = group.final
-            if final is None and ender is not None:
-                final = ender.final
+            if group.final is None and ender is not None:
+                group.final = ender.final
                 group.count += ender.count
                 for moment in (ender.first, ender.last):
                     if moment is not None:
@@ -292,11 +299,17 @@ class FinalOutcomes:
                             group.first = moment
                         if group.last is None or moment[0] > group.last[0]:
                             group.last = moment
+            chosen = group.final or group.deferral
+            if chosen is not None:
+                order.append((chosen[0], key))
+        order.sort(key=lambda x: x[0])
+        for _, key in order:
+            group = groups.pop(key)
+            final = group.final
             chosen = final or group.deferral
-            if chosen is None:  # pragma: no cover - a group holds one record at least
-                continue
-            out = dict(chosen[1])
-            deferral = group.deferral[1] if group.deferral is not None else None
+            assert chosen is not None
+            out = json.loads(chosen[1])
+            deferral = None if group.deferral is None else out if final is None else json.loads(group.deferral[1])
             if not out.get("recipient") and deferral is not None:
                 out["recipient"] = deferral.get("recipient", "")
                 if deferral.get("original_recipient") and not out.get("original_recipient"):
@@ -308,10 +321,7 @@ class FinalOutcomes:
             out["first_seen"] = group.first[1] if group.first else ""
             out["last_seen"] = group.last[1] if group.last else ""
             out["deferred_reason"] = _s(deferral, "reason") if final is not None and deferral is not None else ""
-            outcomes.append((chosen[0], out))
-        self.groups = {}
-        outcomes.sort(key=lambda x: x[0])
-        return [out for _, out in outcomes]
+            yield out
 
 
 def final_outcomes(records: Iterable[Record], now: datetime | None = None) -> Iterator[Record]:

@@ -96,8 +96,10 @@ class Answers:
             return self._out([passed] if passed is not None else [])
         return self._out([rec])
 
-    def finish(self) -> list[Record]:
-        return self._out(self.finals.finish()) if self.finals is not None else []
+    def finish(self) -> Iterator[Record]:
+        if self.finals is not None:
+            for rec in self.finals.finish():
+                yield from self._out([rec])
 
     def all(self, records: Iterable[Record]) -> Iterator[Record]:
         for rec in records:
