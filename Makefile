@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve lookup test lint typecheck build-site bench fuzz clean
+.PHONY: setup serve lookup test lint typecheck build-site bench fuzz report-screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,14 @@ bench: setup
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/logs.py
+	$(BIN)/python benchmarks/answers.py
 
 fuzz: setup
 	$(BIN)/python benchmarks/fuzz.py --jobs 2
+
+# the README's picture of `bouncecodes report`: the walkthrough's logs → classify → report → Chromium
+report-screenshot: setup
+	$(BIN)/python -m tests.report_demo --screenshot docs/images/report.png
 
 clean:
 	rm -rf $(VENV) site src/bouncecodes/registry.json

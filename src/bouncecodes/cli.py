@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from . import __version__
+from . import __version__, cli_answers
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .lookup import lookup
@@ -503,6 +503,8 @@ def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if cli_answers.ClassifyHook.wanted(args, err):  # --final, the filters, the summary: see cli_answers
+        return cli_answers.classify_answered(args, out, err, cmd_classify)
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
     provider = _named_provider(args.provider, registry) if args.provider else None  # unknown: exit 2
@@ -733,6 +735,7 @@ def parser() -> argparse.ArgumentParser:
                         "outbound (deliveries that failed: bounces, and your server's delivery log lines)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
+    cli_answers.add_classify_options(c)
     c.set_defaults(func=cmd_classify)
 
     lk = sub.add_parser("lookup", help="what the registry knows about a code (550, 5.7.26, X.1.1, '550 5.1.1')")
@@ -753,6 +756,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--codes", help="the codes/ folder (default: found from the working directory)")
     b.add_argument("--out", help="where to write (default: inside the installed package)")
     b.set_defaults(func=cmd_build)
+
+    cli_answers.add_commands(sub)  # summary, filter, suppress, report
     return p
 
 

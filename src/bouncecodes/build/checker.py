@@ -4,7 +4,7 @@ The checker page runs the very same ``bouncecodes`` runtime under Pyodide in a W
 module writes what that worker loads:
 
 * :func:`build_runtime_zip` — one zip of the runtime package (``bouncecodes/**/*.py`` less
-  ``build/`` and ``site/``, plus ``registry.json``), named after its content's SHA-256 so it can be
+  ``build/``, ``site/`` and ``report/``, plus ``registry.json``), named after its content's SHA-256 so it can be
   cached forever, with deterministic bytes (fixed timestamps and modes, sorted entries);
 * :func:`copy_pyodide` — the five files of the pinned npm ``pyodide`` package that loading needs,
   into a folder named after the Pyodide version (so it can be cached forever too);
@@ -51,11 +51,12 @@ __all__ = [
 #: The package directory of the runtime (``src/bouncecodes``).
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
-#: Sub-packages of ``bouncecodes`` that are build or site tooling, never shipped to the browser.
-EXCLUDED_SUBPACKAGES = frozenset({"build", "site"})
+#: Sub-packages of ``bouncecodes`` that are build or site tooling, or the HTML report (Jinja2),
+#: never shipped to the browser.
+EXCLUDED_SUBPACKAGES = frozenset({"build", "site", "report"})
 # the command line is not part of what the browser runs (it would pull argparse, subprocess … into
 # the trimmed standard library); its records come from bouncecodes.output, which the page uses too
-EXCLUDED_MODULES = frozenset({"cli.py", "__main__.py"})
+EXCLUDED_MODULES = frozenset({"cli.py", "cli_answers.py", "__main__.py"})
 
 #: What ``loadPyodide`` fetches from its ``indexURL`` for a pure-Python program with no packages.
 PYODIDE_FILES = (
@@ -79,7 +80,7 @@ class CheckerAssetError(Exception):
 def runtime_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     """``(name in the archive, file)`` for every file of the runtime, sorted by name.
 
-    Every ``.py`` under ``package_dir`` except the ``build/`` and ``site/`` sub-packages, the command
+    Every ``.py`` under ``package_dir`` except the ``build/``, ``site/`` and ``report/`` sub-packages, the command
     line (``cli.py``, ``__main__.py``) and any ``__pycache__``, plus ``registry.json``. Names are ``bouncecodes/...`` with ``/`` separators."""
     package_dir = Path(package_dir)
     registry = package_dir / "registry.json"
