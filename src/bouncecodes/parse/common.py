@@ -247,6 +247,7 @@ REPEATED_REPLY_RE = re.compile(r"(?<![\w.:/#=-])([245][0-9][0-9])- ?")
 
 def host_of(value: str) -> str:
     """A host name from a Remote-MTA/Reporting-MTA value ("dns; mx.example.com")."""
-    value = value.split(";", 1)[-1].strip().strip("[]<>").split()[0] if value.strip() else ""
+    words = value.split(";", 1)[-1].strip().strip("[]<>").split()
+    value = words[0] if words else ""  # "dns;" with nothing after it names no host
     value = value.strip("[]()<>;,").rstrip(".").lower()
     return value if HOST_RE.match(value) or re.fullmatch(r"[0-9.:a-f]{3,45}", value) else value[:255]
