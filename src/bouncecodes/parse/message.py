@@ -3,8 +3,6 @@ and human-readable bounces of any MTA (through :mod:`bouncecodes.parse.text`).""
 
 from __future__ import annotations
 
-import email
-import email.message
 import re
 from typing import Any
 
@@ -21,6 +19,8 @@ from .common import (
     strip_diagnostic_type,
     tidy_reply,
 )
+from .mime import MessageLike as Message
+from .mime import decode_words, is_message, read
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
@@ -34,9 +34,8 @@ from .text import (
     reply_lines,
 )
 
-Message = email.message.Message
-# Every message here is parsed with the parser's default policy, compat32, which keeps header values
-# as they are. (Naming it through email.policy would import email.headerregistry and more for nothing.)
+# Every message here is read by parse/mime.py's lean reader, or when it declines by the email package
+# with its default policy, compat32, which keeps header values as they are: both give the same.
 
 BOUNCE_SENDER_RE = re.compile(r"mailer-daemon|post_?master|mail delivery|mail ?administrator|mailer_daemon|"
                               r"delivery (?:status|subsystem)|bounce|daemon@|mdaemon|returned|system administrator",
@@ -94,12 +93,7 @@ def _header(msg: Message, name: str) -> str:
         return ""
     text = str(value)
     if "=?" in text:
-        try:
-            from email.header import decode_header, make_header
-
-            text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, UnicodeDecodeError):
-            pass
+        text = decode_words(text)
     return squash(decode_iso2022(text))
 
 
@@ -107,19 +101,19 @@ def _field_blocks(part: Message) -> list[Message]:
     """The header blocks of a message/delivery-status (or feedback-report) part."""
     payload = part.get_payload()
     if isinstance(payload, list):
-        blocks = [p for p in payload if isinstance(p, Message)]
+        blocks = [p for p in payload if is_message(p)]
         # compat32 keeps the first block's fields in the first sub-message; an empty payload line
         # between blocks makes the rest sub-messages.
         return blocks
     if isinstance(payload, str):
         text = _decode(part) if part.get("content-transfer-encoding") else payload
-        return [email.message_from_string(chunk.strip() + "\n")
+        return [read(chunk.strip() + "\n")
                 for chunk in re.split(r"\n\s*\n", text.replace("\r", "")) if chunk.strip()]
     return []
 
 
 def _blocks_from_text(text: str) -> list[Message]:
-    return [email.message_from_string(chunk.strip() + "\n")
+    return [read(chunk.strip() + "\n")
             for chunk in re.split(r"\n\s*\n", text) if ":" in chunk]
 
 
@@ -140,7 +134,7 @@ class Parts:
         if self._original_fields is None:
             source = self.original
             if source is None and self.original_headers:
-                source = email.message_from_string(self.original_headers.lstrip("\r\n"))
+                source = read(self.original_headers.lstrip("\r\n"))
             self._original_fields = [(k.lower(), str(v)) for k, v in source.items()] if source is not None else []
         return self._original_fields
 
@@ -159,10 +153,10 @@ def _walk(msg: Message) -> Parts:
             continue
         if ctype in ("message/rfc822", "message/global"):
             inner = part.get_payload()
-            if isinstance(inner, list) and inner and isinstance(inner[0], Message) and found.original is None:
+            if isinstance(inner, list) and inner and is_message(inner[0]) and found.original is None:
                 found.original = inner[0]
             elif isinstance(inner, str) and found.original is None:
-                found.original = email.message_from_string(inner)
+                found.original = read(inner)
             continue
         if ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers"):
             if not found.original_headers:
@@ -171,7 +165,7 @@ def _walk(msg: Message) -> Parts:
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
-                stack[0:0] = [(p, inside_original) for p in payload if isinstance(p, Message)]
+                stack[0:0] = [(p, inside_original) for p in payload if is_message(p)]
             continue
         maintype = ctype.split("/")[0]  # what part.get_content_maintype() gives, without reading the header again
         if maintype == "multipart":
@@ -391,7 +385,7 @@ def _repair_boundary(text: str, msg: Message) -> Message:
     for m in BOUNDARY_LINE_RE.finditer(body[:1_000_000]):
         counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         if counts[m.group(1)] >= 2:
-            fixed = email.message_from_string(head.replace(declared, m.group(1), 1) + sep + body)
+            fixed = read(head.replace(declared, m.group(1), 1) + sep + body)
             return fixed if fixed.is_multipart() else msg
     return msg
 
@@ -438,7 +432,7 @@ def parse_message(text: str) -> list[Evidence]:
 
 def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None = None) -> list[Evidence]:
     if parsed is None:
-        msg = _repair_boundary(text, email.message_from_string(text))
+        msg = _repair_boundary(text, read(text))
         parts = _walk(msg)
     else:  # a message already parsed (one attached to another)
         msg, parts = parsed
