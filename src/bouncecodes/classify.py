@@ -41,10 +41,9 @@ found):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result
+from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, record
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
 
@@ -54,7 +53,7 @@ __all__ = ["MAX_TEXT", "Decision", "classify_evidence", "recognise_provider"]
 MAX_TEXT = 4096
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     reason: str
     rule: str

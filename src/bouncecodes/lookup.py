@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, UnknownCodeError
-from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain
+from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain, record
 from .registry import load_registry
 
 __all__ = ["Lookup", "lookup"]
@@ -15,7 +14,7 @@ __all__ = ["Lookup", "lookup"]
 TOKEN_RE = re.compile(r"^(?:[2-5]\d\d|[245X]\.\d{1,3}\.\d{1,3}|[245]\.XXX\.YYY|X\.\d{1,3}\.YYY)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record
 class Lookup:
     """The entries a query names. ``enhanced`` holds the code's own entry (when it has one), then its
     subject and class entries."""

@@ -1,17 +1,165 @@
-"""Frozen dataclasses shared by the build step, the runtime and the site.
+"""Frozen records shared by the build step, the runtime and the site.
 
 The registry is compiled from ``codes/**/*.yaml`` into these types, written to
 ``registry.json`` and read back into the same types at run time. Everything
 here is standard library only.
+
+The classes are made by :func:`record`, a frozen dataclass without the ``dataclasses`` module at
+import time: importing it (it imports ``inspect``) and generating each class's methods took a
+third of a command's start-up. The records compare, hash, print and refuse assignment as frozen
+dataclasses do, and ``dataclasses.fields``, ``replace`` and ``asdict`` still work on them (the
+module is imported the first time one of those asks); :func:`replace` is the runtime's own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar, dataclass_transform
+
+    _T = TypeVar("_T")
+else:
+    def dataclass_transform(**_: object) -> object:
+        return lambda f: f
+
+_MISSING: Any = object()
+
+
+class _FieldSpec:
+    """What :func:`field` says of a field."""
+
+    __slots__ = ("compare", "default", "default_factory", "repr")
+
+    def __init__(self, default: Any, default_factory: Any, compare: bool, repr: bool) -> None:
+        self.default, self.default_factory, self.compare, self.repr = default, default_factory, compare, repr
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | Any = _MISSING, compare: bool = True,
+          repr: bool = True, hash: bool | None = None) -> Any:
+    """A field with options, as ``dataclasses.field`` (``hash`` follows ``compare``)."""
+    return _FieldSpec(default, default_factory, compare, repr)
+
+
+class _DataclassView:
+    """``__dataclass_fields__`` and ``__dataclass_params__`` of a record, made with the
+    ``dataclasses`` module the first time something asks (``dataclasses.replace``, ``fields``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, cls: type) -> Any:
+        import dataclasses
+
+        specs: dict[str, _FieldSpec] = cls.__dict__["_record_specs"]
+        def spec_of(spec: _FieldSpec) -> Any:
+            given = {"default": spec.default, "default_factory": spec.default_factory}
+            return dataclasses.field(compare=spec.compare, repr=spec.repr,
+                                     **{k: v for k, v in given.items() if v is not _MISSING})
+
+        shadow = dataclasses.make_dataclass(cls.__name__, [(name, object, spec_of(spec)) for name, spec in specs.items()],
+                                            frozen=True)
+        type.__setattr__(cls, "__dataclass_fields__", shadow.__dataclass_fields__)  # type: ignore[attr-defined]
+        type.__setattr__(cls, "__dataclass_params__", shadow.__dataclass_params__)  # type: ignore[attr-defined]
+        return getattr(cls, self.name)
+
+
+def _frozen(self: object, name: str, value: Any = None) -> None:
+    import dataclasses
+
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` a frozen record of its annotated fields, in order, as ``@dataclass(frozen=True)``
+    would: ``__init__``, ``__eq__``, ``__hash__``, ``__repr__``, and no assignment."""
+    specs: dict[str, _FieldSpec] = {}
+    for name in cls.__annotations__:  # strings: every module here has `from __future__ import annotations`
+        value = cls.__dict__.get(name, _MISSING)
+        if isinstance(value, _FieldSpec):
+            specs[name] = value
+            if value.default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, value.default)
+        else:
+            specs[name] = _FieldSpec(value, _MISSING, True, True)
+    names = tuple(specs)
+    known = frozenset(names)
+    defaults = {n: s.default for n, s in specs.items() if s.default is not _MISSING}
+    factories = [(n, s.default_factory) for n, s in specs.items() if s.default_factory is not _MISSING]
+    optional = [n in defaults or s.default_factory is not _MISSING for n, s in specs.items()]
+    if any(optional[i] and not optional[j] for i in range(len(names)) for j in range(i + 1, len(names))):
+        raise TypeError(f"{cls.__name__}: a field without a default follows one with a default")
+    compared = tuple(n for n, s in specs.items() if s.compare)
+    key: Callable[[Any], Any] = attrgetter(*compared) if len(compared) > 1 else (
+        lambda obj: tuple(getattr(obj, n) for n in compared))
+    shown = [n for n, s in specs.items() if s.repr]
+    qualname = cls.__qualname__
+    count = len(names)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        values = dict(defaults)
+        for n, make in factories:
+            values[n] = make()
+        if args:
+            if len(args) > count:
+                raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
+            given = names[:len(args)]
+            if kwargs and not kwargs.keys().isdisjoint(given):
+                raise TypeError(f"{qualname}() got multiple values for {sorted(kwargs.keys() & set(given))}")
+            values.update(zip(given, args, strict=False))
+        if kwargs:
+            if not kwargs.keys() <= known:
+                raise TypeError(f"{qualname}() got unexpected keyword arguments {sorted(kwargs.keys() - known)}")
+            values.update(kwargs)
+        if len(values) < count:
+            raise TypeError(f"{qualname}() missing arguments {[n for n in names if n not in values]}")
+        object.__setattr__(self, "__dict__", values)
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) == key(other))
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    def __repr__(self: Any) -> str:
+        return f"{qualname}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in shown) + ")"
+
+    for fn in (__init__, __eq__, __hash__, __repr__):
+        fn.__qualname__ = f"{qualname}.{fn.__name__}"
+        setattr(cls, fn.__name__, fn)
+    extra: dict[str, Any] = {"__setattr__": _frozen, "__delattr__": _frozen, "__match_args__": names,
+                             "_record_names": names, "_record_specs": specs,
+                             "__dataclass_fields__": _DataclassView("__dataclass_fields__"),
+                             "__dataclass_params__": _DataclassView("__dataclass_params__")}
+    for name, value in extra.items():
+        setattr(cls, name, value)
+    return cls
+
+
+def record_fields(obj: Any) -> tuple[str, ...]:
+    """The field names of a record (class or instance), in order."""
+    return obj._record_names  # type: ignore[no-any-return]
+
+
+def replace(obj: _T, **changes: Any) -> _T:
+    """A copy of the record ``obj`` with ``changes``, as ``dataclasses.replace``."""
+    values = obj.__dict__.copy()
+    if not changes.keys() <= values.keys():
+        raise TypeError(f"{type(obj).__qualname__} has no field {sorted(changes.keys() - values.keys())}")
+    values.update(changes)
+    new = object.__new__(type(obj))
+    object.__setattr__(new, "__dict__", values)
+    return new
+
 
 SCHEMA_VERSION = 1
 
@@ -38,7 +186,7 @@ class EnhancedKind(enum.StrEnum):
     CODE = "code"
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A pointer into an RFC."""
 
@@ -55,7 +203,7 @@ class Reference:
         return base + (f"#section-{self.section}" if self.section else "")
 
 
-@dataclass(frozen=True)
+@record
 class Reason:
     """One entry of the reason vocabulary (``codes/reasons.yaml``)."""
 
@@ -88,7 +236,7 @@ class Reason:
         return False
 
 
-@dataclass(frozen=True)
+@record
 class ReplyCode:
     """A basic SMTP reply code (``codes/reply/<code>.yaml``)."""
 
@@ -111,7 +259,7 @@ class ReplyCode:
         return int(self.code[0])
 
 
-@dataclass(frozen=True)
+@record
 class EnhancedCode:
     """An entry of the IANA enhanced status code registry (``codes/enhanced/<code>.yaml``)."""
 
@@ -140,7 +288,7 @@ class EnhancedCode:
         return EnhancedKind.CODE
 
 
-@dataclass(frozen=True)
+@record
 class PhraseRule:
     """A text pattern that reveals a reason (``codes/phrases/<reason>.yaml``)."""
 
@@ -154,7 +302,7 @@ class PhraseRule:
     literals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class ProviderRule:
     """One of a provider's own rules; applies only when the provider is recognised."""
 
@@ -172,7 +320,7 @@ class ProviderRule:
     literals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Provider:
     """A receiving provider (``codes/providers/<id>.yaml``)."""
 
@@ -185,7 +333,7 @@ class Provider:
     website: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Registry:
     """The whole registry, in registry order (which is decision order)."""
 
@@ -300,9 +448,10 @@ class Registry:
 
 
 def _plain(obj: Any) -> Any:
-    """Dataclass → plain JSON types, without private (underscore) fields."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
+    """Record → plain JSON types, without private (underscore) fields."""
+    names = getattr(type(obj), "_record_names", None)
+    if names is not None:
+        return {n: _plain(getattr(obj, n)) for n in names if not n.startswith("_")}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (tuple, list)):
@@ -319,7 +468,7 @@ class Kind(enum.StrEnum):
     AUTOREPLY = "autoreply"  # an out-of-office or other automatic reply
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     """Facts found in the input for one recipient. No decision is taken here.
 
@@ -346,7 +495,7 @@ class Evidence:
     original_recipient: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """The verdict for one recipient, and the registry entry that decided it."""
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import BinaryIO
 
-from ..model import Evidence
+from ..model import Evidence, replace
 from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
 from .detect import InputKind, detect
 from .logs import known_log, parse_log

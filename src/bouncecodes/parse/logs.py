@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from ..model import Evidence, Kind
+from ..model import Evidence, Kind, replace
 from .common import clean_address, find_codes, host_of, squash
 from .text import find_command
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Evidence, Kind
+from ..model import Evidence, Kind, replace
 from .common import (
     ENHANCED_RE,
     addresses,
@@ -523,8 +523,6 @@ def _daemon_addresses(text: str) -> set[str]:
 
 
 def _finish(e: Evidence, reporting: str) -> Evidence:
-    from dataclasses import replace
-
     remote = e.remote_mta
     if not remote:
         m = re.search(r"\b(?:host|server|mx)\s+([A-Za-z0-9][A-Za-z0-9.-]{2,253}\.[A-Za-z]{2,63})\b", e.diagnostic,
