@@ -40,12 +40,14 @@ found):
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, record
+from . import lazyre as re  # re, its module-level patterns compiled on first use
+from .model import Evidence, Kind, PhraseRule, Provider, ProviderRule, Registry, Result, record
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MAX_TEXT", "Decision", "classify_evidence", "recognise_provider"]
 
@@ -95,6 +97,19 @@ def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Patt
     return [_Pattern(p, literals[i] if i < len(literals) else "") for i, p in enumerate(sources)]
 
 
+class _RulesOf(dict[str, list[tuple[ProviderRule, list[_Pattern]]]]):
+    """A provider's rules with their patterns, by provider id, prepared the first time it is asked
+    for (a bounce names one provider at most)."""
+
+    def __init__(self, providers: tuple[Provider, ...]) -> None:
+        super().__init__()
+        self._providers = {p.id: p for p in providers}
+
+    def __missing__(self, provider_id: str) -> list[tuple[ProviderRule, list[_Pattern]]]:
+        rules = self[provider_id] = [(r, _patterns(r.match, r.literals)) for r in self._providers[provider_id].rules]
+        return rules
+
+
 class _Compiled:
     """Patterns of one registry, prepared once."""
 
@@ -103,15 +118,10 @@ class _Compiled:
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
         self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, PhraseRule]]] = {}
-        self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
-        # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
-        # every token, so the first test is made here without a call (see _Pattern.search)
-        self.token_list: list[tuple[tuple[str, ...], _Pattern, Provider]] = []
-        for p, tokens in self.provider_tokens:
-            for t in tokens:
-                t.reqs = requirements(t.source)
-                self.token_list.append((t.reqs[0] if t.reqs else (), t, p))
-        self.provider_rules = {p.id: [(r, _patterns(r.match, r.literals)) for r in p.rules] for p in registry.providers}
+        self.provider_tokens = [(p, _patterns(p.tokens, p.token_literals)) for p in registry.providers]
+        # (literal, token, provider): a token whose literal is not in the text is passed over without a call
+        self.token_list = [(t.literal, t, p) for p, tokens in self.provider_tokens for t in tokens]
+        self.provider_rules = _RulesOf(registry.providers)
         # host suffix -> provider; the first provider in registry order owns a suffix listed twice
         self.hosts: dict[str, Provider] = {}
         for p in registry.providers:
@@ -164,13 +174,9 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     if text:
         lowered = text.lower()
         folded = fold(text)
-        for first, token, provider in compiled.token_list:
-            if first:
-                for x in first:
-                    if x in folded:
-                        break
-                else:
-                    continue
+        for literal, token, provider in compiled.token_list:
+            if literal and literal not in lowered:
+                continue  # the test token.search makes first, without the call
             if token.search(text, lowered, folded):
                 return provider
     domain = evidence.recipient.rpartition("@")[2].lower()

@@ -14,8 +14,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, BinaryIO, TextIO
 
 from . import __version__
 from .classify import classify_evidence
@@ -27,6 +25,13 @@ from .parse import MAX_INPUT, iter_mbox, parse
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, BinaryIO, TextIO
+
+    Event = tuple[str, Any]
 
 #: Fewer files than this, holding fewer bytes than that, are classified in this process:
 #: starting workers would cost more than they save.
@@ -46,20 +51,21 @@ class Tally:
         self.inputs = self.results = self.no_bounce = self.unreadable = 0
 
 
-def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]:
+def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[str | None]:
     """Every file named or found under the named folders (None stands for standard input)."""
     for raw in paths or ["-"]:
         if raw == "-":
             yield None
             continue
-        path = Path(raw)
-        if path.is_dir():
+        # paths as strings (os.path), not pathlib: importing pathlib was a tenth of the start-up
+        path = raw
+        if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "tmp")
                 for name in sorted(names):
                     if not name.startswith("."):
-                        yield Path(root) / name
-        elif path.exists():
+                        yield os.path.join(root, name)
+        elif os.path.exists(path):
             yield path
         else:
             tally.unreadable += 1
@@ -72,9 +78,9 @@ def _streamable_mbox(head: bytes) -> bool:
     return head.startswith(b"From ") and b"\n" in head and detect(to_text(head)) is InputKind.MBOX
 
 
-def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
+def _documents(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
     """(label, bytes) for each document in a file: the file itself, or each message of an mbox."""
-    label = "-" if path is None else path.name
+    label = "-" if path is None else os.path.basename(path)
     if path is None:
         data = stdin.read(MAX_INPUT + 1)
         if _streamable_mbox(data[:4096]):
@@ -83,7 +89,7 @@ def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]
         else:
             yield label, data
         return
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         head = fh.read(4096)
         fh.seek(0)
         if _streamable_mbox(head):
@@ -141,7 +147,6 @@ def _text(rec: dict[str, Any]) -> str:
 # ("n", (inputs, results, without a bounce, unreadable)). The serial run and the workers of a
 # parallel run make them with the same code, so both print the same.
 
-Event = tuple[str, Any]
 
 
 class _Classifier:
@@ -185,13 +190,13 @@ class _Classifier:
                 events.append(("out", _text(rec) + "\n\n"))
         return events
 
-    def file(self, path: Path | None, stdin: BinaryIO) -> Iterator[list[Event]]:
+    def file(self, path: str | None, stdin: BinaryIO) -> Iterator[list[Event]]:
         """The events of each document of one file (one list per document: memory stays flat)."""
         for label, data, failed in _file_units(path, stdin):
             yield failed if failed is not None else self.document(label, data)
 
 
-def _file_units(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
+def _file_units(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
     """A file's units of work: (label, bytes, None) for each document, then (…, the events of the
     error) when reading failed; a file without any document is one empty unit."""
     empty = True
@@ -261,7 +266,7 @@ RUN = 8
 SHARED_FILE_BYTES = 1024 * 1024
 
 
-def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
+def _worker(classifier: _Classifier, files: list[str], jobs: int, me: int, pipe: io.BufferedWriter) -> None:
     """A worker's whole life. Units are counted over all files, the same way by every worker: a
     file under ``SHARED_FILE_BYTES`` is one unit; a larger one (an mbox) is one unit per document,
     and every worker reads it. A worker classifies its own units, the ``RUN`` units in every
@@ -270,7 +275,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
     stdin = io.BytesIO(b"")  # workers never read standard input
     for number, path in enumerate(files):
         try:
-            shared = path.stat().st_size >= SHARED_FILE_BYTES
+            shared = os.stat(path).st_size >= SHARED_FILE_BYTES
         except OSError:
             shared = False
         if not shared:
@@ -296,7 +301,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
     pipe.flush()
 
 
-def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
+def _parallel(classifier: _Classifier, files: list[str], jobs: int) -> Iterator[list[Event]]:
     """The events of ``files`` classified by ``jobs`` forked workers, in the serial order.
 
     The units of work (files, and the documents of large files) are dealt out in runs of ``RUN``,
@@ -416,20 +421,20 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if tally.unreadable else 0
 
 
-def _worth_workers(files: list[Path | None]) -> bool:
+def _worth_workers(files: list[str | None]) -> bool:
     """Whether there is enough to read for workers to pay: many files, or many bytes (an mbox)."""
     if len(files) >= PARALLEL_MIN_FILES:
         return True
     size = 0
     for f in files:
         try:
-            size += f.stat().st_size if f is not None else 0
+            size += os.stat(f).st_size if f is not None else 0
         except OSError:
             pass
     return size >= PARALLEL_MIN_BYTES
 
 
-def _run_parallel(classifier: _Classifier, files: list[Path], jobs: int, apply: Callable[[list[Event]], None],
+def _run_parallel(classifier: _Classifier, files: list[str], jobs: int, apply: Callable[[list[Event]], None],
                   step: Callable[[], None]) -> None:
     for events in _parallel(classifier, files, jobs):
         if events[0][0] == _END:
@@ -518,6 +523,8 @@ def cmd_providers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _codes_dir(args: argparse.Namespace) -> Path:
+    from pathlib import Path
+
     from .build import find_codes_dir
 
     return Path(args.codes) if args.codes else find_codes_dir()
@@ -546,6 +553,8 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pathlib import Path
+
     from .build.compile import BuildError, write_registry_json
 
     codes = _codes_dir(args)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
+from . import lazyre as re  # re, its module-level patterns compiled on first use
 from .errors import InputError, UnknownCodeError
 from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain, record
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Lookup", "lookup"]
 

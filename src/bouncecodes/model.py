@@ -14,8 +14,9 @@ module is imported the first time one of those asks); :func:`replace` is the run
 from __future__ import annotations
 
 import enum
-import re
 from operator import attrgetter
+
+from . import lazyre as re  # re, its module-level patterns compiled on first use
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
 if TYPE_CHECKING:
@@ -137,12 +138,33 @@ def record(cls: type[_T]) -> type[_T]:
         fn.__qualname__ = f"{qualname}.{fn.__name__}"
         setattr(cls, fn.__name__, fn)
     extra: dict[str, Any] = {"__setattr__": _frozen, "__delattr__": _frozen, "__match_args__": names,
-                             "_record_names": names, "_record_specs": specs,
+                             "_record_names": names, "_record_specs": specs, "_record_defaults": defaults,
+                             "_record_factories": factories,
                              "__dataclass_fields__": _DataclassView("__dataclass_fields__"),
                              "__dataclass_params__": _DataclassView("__dataclass_params__")}
     for name, value in extra.items():
         setattr(cls, name, value)
     return cls
+
+
+def _load(cls: type[_T], values: dict[str, Any]) -> _T:
+    """A record of ``cls`` from its JSON form (``values``, lists standing for tuples): the record
+    ``cls(**values)`` makes, made without calling ``__init__`` (the registry's load makes a thousand)."""
+    specs: dict[str, _FieldSpec] = cls._record_specs  # type: ignore[attr-defined]
+    if not values.keys() <= specs.keys():
+        raise TypeError(f"{cls.__qualname__}() got unexpected keyword arguments {sorted(values.keys() - specs.keys())}")
+    fields = dict(cls._record_defaults)  # type: ignore[attr-defined]
+    for name, make in cls._record_factories:  # type: ignore[attr-defined]
+        fields[name] = make()
+    fields.update(values)
+    if len(fields) < len(specs):
+        raise TypeError(f"{cls.__qualname__}() missing arguments {[n for n in specs if n not in fields]}")
+    for name, value in fields.items():
+        if type(value) is list:
+            fields[name] = tuple(value)
+    new = object.__new__(cls)
+    object.__setattr__(new, "__dict__", fields)
+    return new
 
 
 def record_fields(obj: Any) -> tuple[str, ...]:
@@ -331,6 +353,8 @@ class Provider:
     hosts: tuple[str, ...] = ()
     tokens: tuple[str, ...] = ()
     website: str = ""
+    #: for each pattern of ``tokens``, a lower-case text it cannot match without ('' if none); derived at build
+    token_literals: tuple[str, ...] = ()
 
 
 @record
@@ -407,41 +431,15 @@ class Registry:
             raise ValueError(f"registry.json has schema version {version!r}, this code reads {SCHEMA_VERSION}")
 
         def refs(items: list[dict[str, Any]]) -> tuple[Reference, ...]:
-            return tuple(Reference(**r) for r in items)
+            return tuple(_load(Reference, r) for r in items)
 
         return cls(
-            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
-                                     "given_up_except": tuple(r.get("given_up_except", ()))})
-                          for r in data["reasons"]),
-            reply=tuple(
-                ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
-                for r in data["reply"]
-            ),
-            enhanced=tuple(
-                EnhancedCode(**{**e, "references": refs(e["references"]), "basic": tuple(e["basic"]),
-                                 "yields_to": tuple(e.get("yields_to", ()))})
-                for e in data["enhanced"]
-            ),
-            phrases=tuple(
-                PhraseRule(**{**p, "match": tuple(p["match"]), "examples": tuple(p["examples"]),
-                              "literals": tuple(p["literals"])})
-                for p in data["phrases"]
-            ),
+            reasons=tuple(_load(Reason, {**r, "hard": Hard(r["hard"])}) for r in data["reasons"]),
+            reply=tuple(_load(ReplyCode, {**r, "references": refs(r["references"])}) for r in data["reply"]),
+            enhanced=tuple(_load(EnhancedCode, {**e, "references": refs(e["references"])}) for e in data["enhanced"]),
+            phrases=tuple(_load(PhraseRule, p) for p in data["phrases"]),
             providers=tuple(
-                Provider(
-                    **{
-                        **p,
-                        "hosts": tuple(p["hosts"]),
-                        "tokens": tuple(p["tokens"]),
-                        "rules": tuple(
-                            ProviderRule(
-                                **{**r, "match": tuple(r["match"]), "examples": tuple(r["examples"]),
-                                   "literals": tuple(r["literals"])}
-                            )
-                            for r in p["rules"]
-                        ),
-                    }
-                )
+                _load(Provider, {**p, "rules": tuple(_load(ProviderRule, r) for r in p["rules"])})
                 for p in data["providers"]
             ),
         )

@@ -80,6 +80,7 @@ def compile_registry(ctx: Context) -> Registry:
         (Provider(
             id=d["id"], name=d["name"], description=d["description"].strip(), website=d.get("website", ""),
             hosts=tuple(d["recognise"].get("hosts", ())), tokens=tuple(d["recognise"].get("tokens", ())),
+            token_literals=tuple(required_literal(t) for t in d["recognise"].get("tokens", ())),
             rules=tuple(
                 ProviderRule(id=f"provider:{d['id']}/{r['id']}", provider=d["id"], reason=r["reason"],
                              source=r["source"], examples=tuple(r["examples"]), reply=r.get("reply", ""),

@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence, replace
 from .common import MAX_INPUT, addresses, check_size, clean_address, has_code, to_text
 from .detect import InputKind, detect
@@ -19,6 +18,10 @@ from .message import BOUNCE_SUBJECT_RE, parse_message
 from .notify import parse_json
 from .reply import parse_reply
 from .text import evidence_from_notice
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 

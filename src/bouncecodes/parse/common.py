@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..errors import InputError, InputTooLargeError
 
 #: Inputs larger than this are refused before parsing (bytes, or characters for text).

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence, Kind, replace
 from .common import clean_address, find_codes, host_of, squash
 from .text import find_command

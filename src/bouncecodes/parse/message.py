@@ -3,9 +3,7 @@ and human-readable bounces of any MTA (through :mod:`bouncecodes.parse.text`).""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence, Kind, replace
 from .common import (
     ENHANCED_RE,
@@ -19,7 +17,6 @@ from .common import (
     strip_diagnostic_type,
     tidy_reply,
 )
-from .mime import MessageLike as Message
 from .mime import decode_words, is_message, read
 from .notify import looks_like_notification, parse_notification
 from .text import (
@@ -33,6 +30,12 @@ from .text import (
     notice_part,
     reply_lines,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .mime import MessageLike as Message
 
 # Every message here is read by parse/mime.py's lean reader, or when it declines by the email package
 # with its default policy, compat32, which keeps header values as they are: both give the same.

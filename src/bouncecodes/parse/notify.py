@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from typing import Any
 
 from ..model import Evidence, Kind
 from .common import (
@@ -25,6 +24,10 @@ from .common import (
     strip_diagnostic_type,
     tidy_reply,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 MARKERS = ("notificationType", "eventType")
 MAX_JSON = 2_000_000

@@ -3,8 +3,7 @@ possibly inside prose (``host mx.example.com[192.0.2.1] said: 550 … (in reply 
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
 from .common import addresses, find_codes, squash
 from .text import find_command

@@ -16,8 +16,8 @@ block when the notice has no recipient line at all.
 from __future__ import annotations
 
 import heapq
-import re
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
 from .common import ADDRESS_RE, clean_address, find_codes, has_code, squash, tidy_reply
 
