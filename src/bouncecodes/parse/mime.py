@@ -53,9 +53,12 @@ if TYPE_CHECKING:
 #: Tests switch the fast path off to compare with the ``email`` package.
 LEAN = True
 
-# a line of a header block: a field (name of printable characters but ':', then ':'), a line
-# continuing one (white space first), or an mbox "From " line; anything else ends the block
-_HEADER_LINE_RE = re.compile(r"From |[!-9;-~]*:|[ \t]")
+# a header block: lines of a field (a name of printable characters but ':', then ':'), lines
+# continuing one (white space first), or an mbox "From " line; any other line ends the block
+_HEADER_BLOCK_RE = re.compile(r"(?:(?:From |[!-9;-~]*:|[ \t])[^\n]*(?:\n|\Z))*")
+# a field in a header block: its first line and the lines continuing it (a block's leading
+# continuation lines belong to no field)
+_FIELD_RE = re.compile(r"^[^ \t\n][^\n]*\n?(?:[ \t][^\n]*(?:\n|\Z))*", re.MULTILINE)
 _UU = ("x-uuencode", "uuencode", "uue", "x-uue")
 #: nested parts deeper than this are left to the ``email`` package
 MAX_DEPTH = 200
@@ -94,7 +97,7 @@ class Message:
     message.py calls. Header values are strings as compat32 keeps them; the payload is a string,
     or a list of parts (multipart, ``message/*``, a delivery-status part's header blocks)."""
 
-    __slots__ = ("_default_type", "_first", "_headers", "_params", "_payload")
+    __slots__ = ("_ctype", "_default_type", "_first", "_headers", "_params", "_payload")
 
     def __init__(self, default_type: str = "text/plain") -> None:
         self._headers: list[tuple[str, str]] = []
@@ -102,6 +105,7 @@ class Message:
         self._payload: Any = None
         self._default_type = default_type
         self._params: list[tuple[str, str]] | None = None  # of the Content-Type field, read with it
+        self._ctype: str | None = None  # the content type, once asked (the fields never change)
 
     # -- header fields ------------------------------------------------------------------------
 
@@ -129,11 +133,17 @@ class Message:
         return self._default_type
 
     def get_content_type(self) -> str:
-        value = self._first.get("content-type")
-        if value is None:
-            return self._default_type
-        ctype = value.partition(";")[0].strip().lower()
-        return ctype if ctype.count("/") == 1 else "text/plain"
+        ctype = self._ctype
+        if ctype is None:
+            value = self._first.get("content-type")
+            if value is None:
+                ctype = self._default_type
+            else:
+                ctype = value.partition(";")[0].strip().lower()
+                if ctype.count("/") != 1:
+                    ctype = "text/plain"
+            self._ctype = ctype
+        return ctype
 
     def get_content_maintype(self) -> str:
         return self.get_content_type().split("/")[0]
@@ -241,45 +251,22 @@ class _Reader:
     def _headers(self, msg: Message, start: int, end: int) -> int:
         """Read the header block at ``start`` into ``msg``; where the body starts."""
         text = self.text
-        lines: list[tuple[int, int]] = []
-        pos = start
-        match = _HEADER_LINE_RE.match
-        while pos < end:
-            nl = text.find("\n", pos, end)
-            stop = end if nl < 0 else nl + 1
-            if match(text, pos, stop) is None:
-                if text[pos] == "\n":
-                    pos += 1  # the blank line between header and body
-                break
-            lines.append((pos, stop))
-            pos = stop
-        field: tuple[int, int] | None = None  # (start, colon) of the field being read
-        field_end = 0
-        last = len(lines) - 1
-        for lineno, (ls, le) in enumerate(lines):
-            if text[ls] in " \t":
-                if field is not None:
-                    field_end = le
-                continue  # a continuation without a field before it is dropped
-            if field is not None:
-                self._field(msg, field, field_end)
-                field = None
-            if text.startswith("From ", ls):
-                if lineno and lineno == last:
-                    # compat32 gives it back to the body, after the blank line it has read
+        stop = _HEADER_BLOCK_RE.match(text, start, end).end()  # type: ignore[union-attr]  # (it matches '')
+        body = stop + 1 if stop < end and text[stop] == "\n" else stop  # past the blank line, if it is one
+        fields = list(_FIELD_RE.finditer(text, start, stop))
+        add = msg._add
+        for m in fields:
+            field = m.group(0)
+            if field.startswith("From "):
+                if m.start() != start and "\n" not in field.rstrip("\n") and m is fields[-1]:
+                    # compat32 gives a "From " line ending the block back to the body, after the
+                    # blank line it has read
                     raise Declined("From line ending a header block")
-                continue  # the mbox separator, or a misplaced one: dropped
-            colon = text.find(":", ls, le)
-            if colon == ls:
-                continue  # no name: dropped, and its continuations with it
-            field, field_end = (ls, colon), le
-        if field is not None:
-            self._field(msg, field, field_end)
-        return pos
-
-    def _field(self, msg: Message, field: tuple[int, int], end: int) -> None:
-        start, colon = field
-        msg._add(self.text[start:colon], self.text[colon + 1:end].lstrip(" \t").rstrip("\r\n"))
+                continue  # the mbox separator, or a misplaced one: dropped with what continues it
+            colon = field.find(":")
+            if colon:  # no name: dropped, and its continuations with it
+                add(field[:colon], field[colon + 1:].lstrip(" \t").rstrip("\r\n"))
+        return body
 
     def part(self, start: int, end: int, default_type: str, depth: int) -> Message:
         """The part whose text is [start, end)."""
