@@ -230,3 +230,41 @@ def test_locate_same_as_compiled_patterns(text_pieces: list[str], diagnostic_pie
     # and where the diagnostic is in the text, or its first word repeats many times before it
     for t in (text + " " + diagnostic, "550 " * 40 + text + diagnostic):
         assert locate(t, diagnostic) == _locate_by_patterns(t, diagnostic)
+
+
+def _first_plain(items: list[tuple[str, object, object]], text: str) -> object:
+    """The first item, in order, whose regular expression matches: no literal, no index."""
+    for _, pattern, payload in items:
+        if re.search(pattern.source, text, re.IGNORECASE):  # type: ignore[attr-defined]
+            return payload
+    return None
+
+
+def _scans() -> list[tuple[str, object]]:
+    from bouncecodes.classify import _compiled
+
+    compiled = _compiled(REGISTRY)
+    return [("phrases", compiled.phrase_scan), ("tokens", compiled.token_scan)]
+
+
+@pytest.mark.parametrize("which", ["phrases", "tokens"])
+def test_indexed_scan_finds_the_first_matching_pattern(which: str) -> None:
+    """The three-character index of classify._Scan passes over no pattern that matches: on every
+    example of the registry, and on them edited, the first match is the plain scan's."""
+    from bouncecodes.classify import _Scan
+
+    scan = dict(_scans())[which]
+    assert isinstance(scan, _Scan)
+    fresh = _Scan(scan.items)
+    fresh._build()
+    rng = __import__("random").Random(15)
+    texts = list(EXAMPLES)
+    texts += [t[: rng.randrange(len(t) + 1)] + rng.choice(["", " ", "X", "\u0130", "e-mail "]) + t[rng.randrange(len(t) + 1):]
+              for t in EXAMPLES]
+    texts += [t.upper() for t in EXAMPLES[::7]]
+    matched = 0
+    for text in texts:
+        expected = _first_plain(fresh.items, text)
+        assert fresh.first(text, text.lower(), fold(text)) is expected, text
+        matched += expected is not None
+    assert fresh.by_piece is not None and matched > len(texts) / 3

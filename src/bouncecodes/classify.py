@@ -97,6 +97,94 @@ def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Patt
     return [_Pattern(p, literals[i] if i < len(literals) else "") for i, p in enumerate(sources)]
 
 
+#: texts up to this length are scanned through an index of three-character pieces (longer ones,
+#: where taking every piece costs more than it saves, pattern by pattern)
+INDEXED_TEXT = 400
+#: the index is built after this many scans: a command classifying one bounce never builds it
+INDEX_AFTER = 24
+
+
+def _grams(lowered: str) -> set[str]:
+    """Every three-character piece of ``lowered``."""
+    return {lowered[i:i + 3] for i in range(len(lowered) - 2)}
+
+
+class _Scan:
+    """Patterns in registry order, each with its literal and what it stands for, and the first of
+    them that matches a text.
+
+    A pattern is tried only when its literal is in the lower-cased text (and then its
+    requirements, then the regular expression). For a short text, after a few scans, the
+    patterns are not all looked at: each pattern is filed under three-character pieces of what a
+    match must hold — one piece of its literal (the piece fewest other patterns are filed under),
+    else one piece of each alternative of its first requirement — and the pieces of a text name
+    the patterns worth trying; only those are tried, in registry order. No pattern that could
+    match is passed over (tests/test_speed_paths.py)."""
+
+    __slots__ = ("by_piece", "items", "pieces", "scans", "unfiled")
+
+    def __init__(self, items: list[tuple[str, _Pattern, Any]], indexed: bool = True) -> None:
+        self.items = items
+        self.scans = 0 if indexed else -(1 << 62)  # never indexed: taking a text's pieces costs more than it saves
+        self.by_piece: dict[str, list[int]] | None = None
+        self.pieces: frozenset[str] = frozenset()
+        self.unfiled: list[int] = []
+
+    def _build(self) -> None:
+        # for each pattern, the texts a match must hold one of: its literal, else its first requirement
+        needs: list[tuple[str, ...]] = []
+        for literal, p, _ in self.items:
+            if len(literal) >= 3:
+                needs.append((literal,))
+                continue
+            if p.reqs is None:
+                p.reqs = requirements(p.source)
+            first = p.reqs[0] if p.reqs else ()
+            needs.append(first if first and all(len(x) >= 3 for x in first) else ())
+        counts: dict[str, int] = {}
+        for alternatives in needs:
+            for x in alternatives:
+                for g in _grams(x):
+                    counts[g] = counts.get(g, 0) + 1
+        by_piece: dict[str, list[int]] = {}
+        for i, alternatives in enumerate(needs):
+            if not alternatives:
+                self.unfiled.append(i)  # nothing of three characters it must hold: always tried
+                continue
+            for piece in {min(_grams(x), key=lambda g: (counts[g], g)) for x in alternatives}:
+                by_piece.setdefault(piece, []).append(i)
+        self.pieces = frozenset(by_piece)
+        self.by_piece = by_piece
+
+    def first(self, text: str, lowered: str, folded: str) -> Any:
+        """What the first pattern matching ``text`` stands for, or None (``lowered`` is
+        ``text.lower()``, ``folded`` its :func:`~bouncecodes.prefilter.fold`)."""
+        items = self.items
+        by_piece = self.by_piece
+        # requirements are looked for in ``folded``: the index holds when it is ``lowered``
+        if by_piece is None or len(lowered) > INDEXED_TEXT or folded != lowered:
+            if by_piece is None:
+                self.scans += 1
+                if self.scans >= INDEX_AFTER:
+                    self._build()
+            for literal, p, payload in items:
+                if literal and literal not in lowered:
+                    continue  # the test p.search would make first, without the call
+                if p.search(text, lowered, folded):
+                    return payload
+            return None
+        candidates = [i for piece in self.pieces.intersection(_grams(lowered)) for i in by_piece[piece]]
+        candidates += self.unfiled
+        candidates = sorted(set(candidates))  # a pattern filed under two pieces the text holds: once
+        for i in candidates:
+            literal, p, payload = items[i]
+            if literal and literal not in lowered:
+                continue
+            if p.search(text, lowered, folded):
+                return payload
+        return None
+
+
 class _RulesOf(dict[str, list[tuple[ProviderRule, list[_Pattern]]]]):
     """A provider's rules with their patterns, by provider id, prepared the first time it is asked
     for (a bounce names one provider at most)."""
@@ -117,10 +205,12 @@ class _Compiled:
         self.phrases = [(rule, _patterns(rule.match, rule.literals)) for rule in registry.phrases]
         # the same, flat, for the loop of _phrase: (literal, pattern, rule)
         self.phrase_list = [(p.literal, p, rule) for rule, patterns in self.phrases for p in patterns]
+        self.phrase_scan = _Scan(self.phrase_list)
         self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, PhraseRule]]] = {}
         self.provider_tokens = [(p, _patterns(p.tokens, p.token_literals)) for p in registry.providers]
         # (literal, token, provider): a token whose literal is not in the text is passed over without a call
         self.token_list = [(t.literal, t, p) for p, tokens in self.provider_tokens for t in tokens]
+        self.token_scan = _Scan(self.token_list, indexed=False)  # few, cheap: looked at one by one
         self.provider_rules = _RulesOf(registry.providers)
         # host suffix -> provider; the first provider in registry order owns a suffix listed twice
         self.hosts: dict[str, Provider] = {}
@@ -174,11 +264,9 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None) -> 
     if text:
         lowered = text.lower()
         folded = fold(text)
-        for literal, token, provider in compiled.token_list:
-            if literal and literal not in lowered:
-                continue  # the test token.search makes first, without the call
-            if token.search(text, lowered, folded):
-                return provider
+        found = compiled.token_scan.first(text, lowered, folded)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
     domain = evidence.recipient.rpartition("@")[2].lower()
     if domain and not remote:
         return _by_host(compiled.hosts, domain)
@@ -192,12 +280,15 @@ def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = ()) -> De
         return None
     lowered = text.lower()
     folded = fold(text)
-    for literal, p, rule in compiled.phrases_of(reasons) if reasons else compiled.phrase_list:
-        if literal and literal not in lowered:
-            continue  # the test p.search would make first, without the call
-        if p.search(text, lowered, folded):
-            return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
-    return None
+    if reasons:
+        for literal, p, rule in compiled.phrases_of(reasons):
+            if literal and literal not in lowered:
+                continue  # the test p.search would make first, without the call
+            if p.search(text, lowered, folded):
+                return Decision(rule.reason, rule.id, rule.detail, at_mail=rule.at_mail)
+        return None
+    found: PhraseRule | None = compiled.phrase_scan.first(text, lowered, folded)
+    return None if found is None else Decision(found.reason, found.id, found.detail, at_mail=found.at_mail)
 
 
 def decide(evidence: Evidence, registry: Registry, provider: Provider | None) -> Decision:

@@ -95,7 +95,7 @@ def record(cls: type[_T]) -> type[_T]:
     defaults = {n: s.default for n, s in specs.items() if s.default is not _MISSING}
     factories = [(n, s.default_factory) for n, s in specs.items() if s.default_factory is not _MISSING]
     optional = [n in defaults or s.default_factory is not _MISSING for n, s in specs.items()]
-    if any(optional[i] and not optional[j] for i in range(len(names)) for j in range(i + 1, len(names))):
+    if any(optional[i] and not optional[i + 1] for i in range(len(names) - 1)):
         raise TypeError(f"{cls.__name__}: a field without a default follows one with a default")
     compared = tuple(n for n, s in specs.items() if s.compare)
     key: Callable[[Any], Any] = attrgetter(*compared) if len(compared) > 1 else (
@@ -105,20 +105,20 @@ def record(cls: type[_T]) -> type[_T]:
     count = len(names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        values = dict(defaults)
-        for n, make in factories:
-            values[n] = make()
         if args:
             if len(args) > count:
                 raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
             given = names[:len(args)]
             if kwargs and not kwargs.keys().isdisjoint(given):
                 raise TypeError(f"{qualname}() got multiple values for {sorted(kwargs.keys() & set(given))}")
-            values.update(zip(given, args, strict=False))
-        if kwargs:
-            if not kwargs.keys() <= known:
-                raise TypeError(f"{qualname}() got unexpected keyword arguments {sorted(kwargs.keys() - known)}")
-            values.update(kwargs)
+            kwargs.update(zip(given, args, strict=False))
+        if not kwargs.keys() <= known:
+            raise TypeError(f"{qualname}() got unexpected keyword arguments {sorted(kwargs.keys() - known)}")
+        values = {**defaults, **kwargs}
+        if factories:
+            for n, make in factories:
+                if n not in kwargs:
+                    values[n] = make()
         if len(values) < count:
             raise TypeError(f"{qualname}() missing arguments {[n for n in names if n not in values]}")
         object.__setattr__(self, "__dict__", values)

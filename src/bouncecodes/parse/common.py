@@ -95,8 +95,9 @@ def decode_iso2022(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    """Collapse runs of white space to one space and trim."""
-    return SPACE_RE.sub(" ", text).strip()
+    """Collapse runs of white space to one space and trim (``SPACE_RE.sub(" ", text).strip()``,
+    faster: both split at what str.isspace() calls white space)."""
+    return " ".join(text.split())
 
 
 def addresses(text: str) -> list[str]:

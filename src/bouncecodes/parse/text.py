@@ -19,6 +19,7 @@ import heapq
 
 from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
+from ..prefilter import fold, may_match, requirements, satisfied
 from .common import ADDRESS_RE, clean_address, find_codes, has_code, squash, tidy_reply
 
 # Where the returned original message (or its headers) begins: nothing after it is evidence.
@@ -80,6 +81,7 @@ LABELLED_REPLY_RE = re.compile(r"\b(?:error[_ ]code|smtp[_ ](?:reply[_ ])?code|r
 # "SMTP command: DATA", "-----SMTP command\nDATA": a notice that labels the command it failed on
 COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}" + _COMMANDS + r"\b", re.IGNORECASE)
 # a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (a failing answer)
+_SENT_NEEDS = requirements(_SENT)
 TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:" + _SENT + _COMMANDS + r"\b|" + _ANSWER + r"([45])\d\d)",
                                 re.IGNORECASE | re.MULTILINE)
 # the notice names what the server disliked: qmail's "192.0.2.1 does not like recipient." and
@@ -106,19 +108,23 @@ def find_command(text: str) -> str:
     notice labels it ("SMTP command: DATA").
     """
     text = text[: MAX_DIAGNOSTIC * 4]
-    m = COMMAND_IN_RE.search(text)
+    if not text:
+        return ""
+    folded = fold(text)  # each pattern is searched only when the text holds what it needs (may_match)
+    m = COMMAND_IN_RE.search(text) if may_match(COMMAND_IN_RE, folded) else None
     if m:
         return _command_name(m.group(1))
-    m = DISLIKED_RE.search(text)
+    m = DISLIKED_RE.search(text) if may_match(DISLIKED_RE, folded) else None
     if m:
         return _command_name(next(g for g in m.groups() if g))
     last = ""
-    for t in TRANSCRIPT_LINE_RE.finditer(text):
-        if t.group(1):
-            last = t.group(1)
-        elif last:
-            return _command_name(last)
-    m = COMMAND_LABEL_RE.search(text)
+    if satisfied(_SENT_NEEDS, folded):  # no line of what was sent ('>>>', 'In:'): no command from a transcript
+        for t in TRANSCRIPT_LINE_RE.finditer(text):
+            if t.group(1):
+                last = t.group(1)
+            elif last:
+                return _command_name(last)
+    m = COMMAND_LABEL_RE.search(text) if may_match(COMMAND_LABEL_RE, folded) else None
     return _command_name(m.group(1)) if m else ""
 
 
