@@ -263,6 +263,7 @@ def satisfied(reqs: Requirements, folded: str) -> bool:
     return True
 
 
+_OF_PATTERN: dict[Any, Requirements] = {}  # by the pattern object (a stand-in and its compiled pattern apart)
 _OF_SOURCE: dict[str, Requirements] = {}
 _VERBOSE = 64  # re.VERBOSE, whose white space and comments this reader does not follow
 
@@ -271,10 +272,13 @@ def may_match(pattern: Any, folded: str) -> bool:
     """False only when ``pattern`` (a compiled pattern, or the runtime's stand-in for one not yet
     compiled: see :mod:`bouncecodes.lazyre`) cannot match the text whose :func:`fold` is ``folded``:
     a cheap test before a search. Its requirements are read once per pattern, without compiling it."""
-    source, flags = source_of(pattern)
-    reqs = _OF_SOURCE.get(source)
+    reqs = _OF_PATTERN.get(pattern)
     if reqs is None:
-        reqs = _OF_SOURCE[source] = () if flags & _VERBOSE else requirements(source)
+        source, flags = source_of(pattern)
+        reqs = _OF_SOURCE.get(source)
+        if reqs is None:
+            reqs = _OF_SOURCE[source] = () if flags & _VERBOSE else requirements(source)
+        _OF_PATTERN[pattern] = reqs
     return not reqs or satisfied(reqs, folded)
 
 

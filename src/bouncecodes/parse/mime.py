@@ -56,9 +56,9 @@ LEAN = True
 # a header block: lines of a field (a name of printable characters but ':', then ':'), lines
 # continuing one (white space first), or an mbox "From " line; any other line ends the block
 _HEADER_BLOCK_RE = re.compile(r"(?:(?:From |[!-9;-~]*:|[ \t])[^\n]*(?:\n|\Z))*")
-# a field in a header block: its first line and the lines continuing it (a block's leading
-# continuation lines belong to no field)
-_FIELD_RE = re.compile(r"^[^ \t\n][^\n]*\n?(?:[ \t][^\n]*(?:\n|\Z))*", re.MULTILINE)
+# a field of a header block: its name, and its value as compat32 keeps it (the first line's after
+# the ':' and its leading white space, then the lines continuing it, line ends but the last kept)
+_FIELD_RE = re.compile(r"^([!-9;-~]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE)
 _UU = ("x-uuencode", "uuencode", "uue", "x-uue")
 #: nested parts deeper than this are left to the ``email`` package
 MAX_DEPTH = 200
@@ -108,10 +108,6 @@ class Message:
         self._ctype: str | None = None  # the content type, once asked (the fields never change)
 
     # -- header fields ------------------------------------------------------------------------
-
-    def _add(self, name: str, value: str) -> None:
-        self._headers.append((name, value))
-        self._first.setdefault(name.lower(), value)
 
     def get(self, name: str, failobj: Any = None) -> Any:
         return self._first.get(name.lower(), failobj)
@@ -253,19 +249,17 @@ class _Reader:
         text = self.text
         stop = _HEADER_BLOCK_RE.match(text, start, end).end()  # type: ignore[union-attr]  # (it matches '')
         body = stop + 1 if stop < end and text[stop] == "\n" else stop  # past the blank line, if it is one
-        fields = list(_FIELD_RE.finditer(text, start, stop))
-        add = msg._add
-        for m in fields:
-            field = m.group(0)
-            if field.startswith("From "):
-                if m.start() != start and "\n" not in field.rstrip("\n") and m is fields[-1]:
-                    # compat32 gives a "From " line ending the block back to the body, after the
-                    # blank line it has read
-                    raise Declined("From line ending a header block")
-                continue  # the mbox separator, or a misplaced one: dropped with what continues it
-            colon = field.find(":")
-            if colon:  # no name: dropped, and its continuations with it
-                add(field[:colon], field[colon + 1:].lstrip(" \t").rstrip("\r\n"))
+        if stop > start:
+            last = text.rfind("\n", start, stop - 1) + 1  # the block's last line
+            if last > start and text.startswith("From ", last, stop):
+                # compat32 gives a "From " line ending the block back to the body, after the blank
+                # line it has read
+                raise Declined("From line ending a header block")
+            # (name, value): mbox "From " lines, lines without a name and the lines continuing
+            # either are no field (and lines continuing nothing: the block's first ones)
+            fields = _FIELD_RE.findall(text, start, stop)
+            msg._headers = fields
+            msg._first = {name.lower(): value for name, value in reversed(fields)}
         return body
 
     def part(self, start: int, end: int, default_type: str, depth: int) -> Message:

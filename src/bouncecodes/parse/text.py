@@ -16,6 +16,7 @@ block when the notice has no recipient line at all.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 
 from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
@@ -257,6 +258,7 @@ class Blocks:
         for a in blocks:
             self._by_lower.setdefault(a.lower(), a)
         self._common: list[tuple[int, str]] | None = None
+        self._common_only: str | None = None
         self._owned_any: set[int] | None = None
         #: whether the notice writes out SMTP sessions ("… while talking to mx.example.org:")
         self.has_sessions = "while talking to" in notice.lower()
@@ -282,16 +284,26 @@ class Blocks:
             self._common = [(i, squash(line)) for i, line in enumerate(self.lines) if line.strip() and not self.owns(i)]
         # its own lines without its address: the same words for every recipient of a long list, so
         # that their evidence is alike and decided once (see bouncecodes.classify)
-        mine = [(i, strip_address(self.lines[i], address)) for i in self._owned.get(address.lower(), [])]
-        parts: list[str] = []
-        size = 0
-        for _, piece in heapq.merge(self._common, mine):
-            if piece:
-                parts.append(piece)
-                size += len(piece) + 1
-                if size > MAX_DIAGNOSTIC:
-                    break
-        return " ".join(parts)[:MAX_DIAGNOSTIC]
+        mine = [(i, piece) for i in self._owned.get(address.lower(), [])
+                if (piece := strip_address(self.lines[i], address))]
+        if not mine:  # nothing but its address on its lines: the lines of no block, joined once for all
+            if self._common_only is None:
+                self._common_only = _joined(self._common)
+            return self._common_only
+        return _joined(heapq.merge(self._common, mine))
+
+
+def _joined(pieces: Iterable[tuple[int, str]]) -> str:
+    """The non-empty pieces, in order, joined by spaces and cut at MAX_DIAGNOSTIC."""
+    parts: list[str] = []
+    size = 0
+    for _, piece in pieces:
+        if piece:
+            parts.append(piece)
+            size += len(piece) + 1
+            if size > MAX_DIAGNOSTIC:
+                break
+    return " ".join(parts)[:MAX_DIAGNOSTIC]
 
 
 def block_text(lines: list[str]) -> str:
@@ -402,7 +414,7 @@ def session_before(found: Blocks, address: str, lines: list[str]) -> list[str]:
     of its own: Sendmail writes "554 <bob@…>... Remote protocol error" under the session in which the
     server refused the sender (">>> MAIL From:…" / "<<< 501 …"), a refusal that names no recipient.
     [] when the block has its own transcript, its line quotes a reply, or no session stands above it."""
-    if not lines or _transcript(lines)[0]:
+    if not lines or not found.has_sessions or _transcript(lines)[0]:
         return []
     first = lines[0]
     at = first.lower().find(address.lower())
