@@ -268,3 +268,24 @@ def test_indexed_scan_finds_the_first_matching_pattern(which: str) -> None:
         assert fresh.first(text, text.lower(), fold(text)) is expected, text
         matched += expected is not None
     assert fresh.by_piece is not None and matched > len(texts) / 3
+
+
+def test_boilerplate_lines_hold_a_colon_and_dividers_start_so() -> None:
+    """The cheap tests Blocks makes before BOILERPLATE_RE and DIVIDER_RE: every form of boilerplate
+    ends with ':', and a line DIVIDER_RE matches passes may_be_divider."""
+    from bouncecodes.lazyre import _Deferred
+    from bouncecodes.parse import text
+
+    source = text.BOILERPLATE_RE._args[0] if isinstance(text.BOILERPLATE_RE, _Deferred) else text.BOILERPLATE_RE.pattern
+    reqs = requirements(source)
+    assert reqs and all(all(":" in alt for alt in group) for group in reqs[:1])
+    rng = __import__("random").Random(15)
+    pieces = ["-", "=", "*", "_", "#", "~", "+", " ", "\t", "a", "Transcript", ":", "—", "\u3000"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(20000)]
+    lines += ["----- Transcript of session follows -----", "   ", "  \t", "=====", "*** ***", "  ---x---  ", "--"]
+    matched = 0
+    for line in lines:
+        if text.DIVIDER_RE.match(line):
+            assert text.may_be_divider(line), repr(line)
+            matched += 1
+    assert matched > 1000

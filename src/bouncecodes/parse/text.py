@@ -38,6 +38,16 @@ BOILERPLATE_RE = re.compile(
 )
 # "----- Transcript of session follows -----", "=====", "*****": layout, not evidence
 DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}[^\n]{0,100}[-=*_#~+]{3,}[ \t]{0,20}|[-=*_#~+ \t]{3,})$")
+_DIVIDER_CHARS = frozenset("-=*_#~+")
+
+
+def may_be_divider(line: str) -> bool:
+    """False for a line DIVIDER_RE cannot match, cheaply: one whose first character after spaces and
+    tabs is no divider character, or that is shorter than three (tests/test_speed_paths.py)."""
+    rest = line.lstrip(" \t")
+    return rest[0] in _DIVIDER_CHARS if rest else len(line) >= 3
+
+
 # words that introduce a recipient address on the same line
 RECIPIENT_CUE_RE = re.compile(
     r"(?:(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
@@ -199,10 +209,12 @@ class Blocks:
         #: address -> the index in ``lines`` of its block's first line
         self.first: dict[str, int] = {}
         owned: dict[str, list[int]] = {}  # lower-case address -> indices of its block's lines
+        # each line tested once; boilerplate ends with ':' (tests/test_speed_paths.py): a line without is not
+        boilerplate = [":" in line and BOILERPLATE_RE.match(line) is not None for line in lines]
         per_line = [
             [(a, s) for a, s in _line_addresses(line) if a.lower() not in exclude]
-            if "@" in line and not BOILERPLATE_RE.match(line) else []
-            for line in lines
+            if "@" in line and not boiler else []
+            for line, boiler in zip(lines, boilerplate, strict=True)
         ]
         # once an address is known as a recipient, any later mention of it starts its block again
         known = {a for found in per_line for a, s in found if s}
@@ -218,14 +230,14 @@ class Blocks:
                 owned.setdefault(who.lower(), []).append(i)
 
         for i, (line, found) in enumerate(zip(lines, per_line, strict=True)):
-            if BOILERPLATE_RE.match(line):
+            if boilerplate[i]:
                 if current is not None and current.lower() in line[:MAX_LINE].lower():
                     # "From: <sender> RCPT: <rcpt> …" about the block's own recipient: part of it
                     take(current, i, line[:MAX_LINE])
                 else:
                     current = None
                 continue
-            if DIVIDER_RE.match(line):
+            if may_be_divider(line) and DIVIDER_RE.match(line):
                 continue
             starts = [a for a, _ in found if a in known or not known]
             if starts:
