@@ -44,4 +44,4 @@ bench: setup
 	$(BIN)/python benchmarks/speed.py
 
 clean:
-	rm -rf $(VENV) site src/bouncecodes/registry.json
+	rm -rf $(VENV) site src/bouncecodes/registry.json src/bouncecodes/registry.marshal

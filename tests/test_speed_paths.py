@@ -289,3 +289,31 @@ def test_boilerplate_lines_hold_a_colon_and_dividers_start_so() -> None:
             assert text.may_be_divider(line), repr(line)
             matched += 1
     assert matched > 1000
+
+
+def test_registry_marshal_copy_is_the_json_or_is_not_used(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_registry reads registry.marshal only when it was made from the registry.json beside it."""
+    import json
+    import marshal
+    import shutil
+    from pathlib import Path
+
+    from bouncecodes import registry as reg
+    from bouncecodes.model import Registry
+
+    raw = reg.registry_bytes()
+    assert reg._from_marshal(raw) == json.loads(raw)  # `bouncecodes build` wrote a fresh copy
+    folder = Path(str(tmp_path))
+    shutil.copy(Path(reg._HERE) / "registry.json", folder / "registry.json")
+    monkeypatch.setattr(reg, "_HERE", str(folder))
+    stale = json.loads(raw)
+    stale["reasons"] = stale["reasons"][:1]
+    for content in (marshal.dumps((0, stale)), marshal.dumps((__import__("binascii").crc32(raw + b" "), stale)),
+                    b"not marshal", marshal.dumps([1, 2])):
+        (folder / reg.MARSHAL_NAME).write_bytes(content)
+        assert reg._from_marshal(raw) is None
+        reg.load_registry.cache_clear()
+        assert reg.load_registry() == Registry.from_dict(json.loads(raw))
+    (folder / reg.MARSHAL_NAME).write_bytes(reg.marshal_copy(raw))
+    assert reg._from_marshal(raw) == json.loads(raw)
+    reg.load_registry.cache_clear()

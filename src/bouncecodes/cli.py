@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import json
 import os
 import sys
 import time
@@ -178,6 +177,8 @@ class _Classifier:
         if not evidence:
             return [("n", (1, 0, 1, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
         events: list[Event] = [("n", (1, len(evidence), 0, 0))]
+        if self.fmt == "jsonl":
+            import json  # (imported on use: text output, on a terminal, does without it)
         for e in evidence:
             rec = record(label, classify_evidence(e, self.registry))
             if self.fmt == "jsonl":
@@ -413,6 +414,8 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.step()
     progress.close()
     if fmt == "json":
+        import json
+
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce):
@@ -463,6 +466,8 @@ def cmd_lookup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"bouncecodes lookup: {exc}\n")
         return 2
     if args.format == "json":
+        import json
+
         json.dump(found.to_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -509,6 +514,8 @@ def cmd_providers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         {"id": p.id, "name": p.name, "rules": len(p.rules), "hosts": list(p.hosts), "tokens": list(p.tokens)}
         for p in registry.providers]
     if args.format == "json":
+        import json
+
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -575,7 +582,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bouncecodes", description="SMTP reply codes, enhanced status codes and bounces, explained.")
     p.add_argument("--version", action="version", version=f"bouncecodes {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # prog given: argparse would otherwise lay out a usage line to find it, importing shutil (2 ms)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", prog="bouncecodes")
 
     c = sub.add_parser("classify", help="explain bounces: files, folders (maildir, .eml trees), mbox, logs or stdin")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing reads standard input")
