@@ -88,9 +88,11 @@ class _Pattern:
         if reqs and not satisfied(reqs, folded if folded is not None else
                                   lowered if lowered.isascii() else fold(text)):
             return False
-        if self.compiled is None:
-            self.compiled = re.compile(self.source, re.IGNORECASE)
-        return self.compiled.search(text) is not None
+        return (self.compiled or self.compile()).search(text) is not None
+
+    def compile(self) -> re.Pattern[str]:
+        compiled = self.compiled = re.compile(self.source, re.IGNORECASE)
+        return compiled
 
 
 def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Pattern]:
@@ -168,9 +170,15 @@ class _Scan:
                 if self.scans >= INDEX_AFTER:
                     self._build()
             for literal, p, payload in items:
+                # p.search(text, lowered, folded), written out: the loop runs for every text
                 if literal and literal not in lowered:
-                    continue  # the test p.search would make first, without the call
-                if p.search(text, lowered, folded):
+                    continue
+                reqs = p.reqs
+                if reqs is None:
+                    reqs = p.reqs = requirements(p.source)
+                if reqs and not satisfied(reqs, folded):
+                    continue
+                if (p.compiled or p.compile()).search(text) is not None:
                     return payload
             return None
         candidates = [i for piece in self.pieces.intersection(_grams(lowered)) for i in by_piece[piece]]
@@ -180,7 +188,12 @@ class _Scan:
             literal, p, payload = items[i]
             if literal and literal not in lowered:
                 continue
-            if p.search(text, lowered, folded):
+            reqs = p.reqs
+            if reqs is None:
+                reqs = p.reqs = requirements(p.source)
+            if reqs and not satisfied(reqs, folded):
+                continue
+            if (p.compiled or p.compile()).search(text) is not None:
                 return payload
         return None
 
@@ -345,8 +358,12 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
                 continue
             if rule.status and rule.status != status:
                 continue
-            if patterns and not any(p.search(text, lowered) for p in patterns):
-                continue
+            for p in patterns:
+                if p.search(text, lowered):
+                    break
+            else:
+                if patterns:
+                    continue  # none of its patterns matches
             return Decision(rule.reason, rule.id, rule.detail, rule.action)
 
     entry = registry.enhanced_entry(status) if status else None
