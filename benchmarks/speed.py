@@ -17,7 +17,9 @@ The table's rows:
 
 Whole-process rows run the commands in turns, the order rotating, so that every command meets the
 same machine load; a ratio is the median of the ratios of the runs made together (Sisimai's time
-over ours: above 1 we are faster). Times are medians. The machine's CPU count and load average are
+over ours: above 1 we are faster). Times are medians. Each is given in wall time and in CPU time
+(user and system, of the command and its worker processes): on a busy machine the CPU time ratio of
+single-process runs varies least. The machine's CPU count and load average are
 printed with the figures: on a shared machine, read the ratios rather than the times. Further
 figures follow the table: start-up (``python -X importtime``, the registry load), the in-process
 cost per bounce file, and memory while streaming a large mbox (``--mbox-mb``).
@@ -41,6 +43,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -76,25 +79,35 @@ def python_env(cache: str | None) -> dict[str, str]:
     return env
 
 
+#: CPU time (user + system) of the last command run by :func:`timed`, its worker processes included
+LAST_CPU = [0.0]
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    """Wall time of one run of ``cmd`` (its output thrown away); raises when it fails."""
+    """Wall time of one run of ``cmd`` (its output thrown away); raises when it fails. Its CPU time
+    is left in ``LAST_CPU[0]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env=env)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode not in (0, 1):  # 1: some inputs unreadable or without a bounce, still a run
         raise RuntimeError(f"{cmd[:4]}… failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-500:]}")
     return elapsed
 
 
-def paired(commands: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
-    """Each command's times over ``runs`` rounds; in each round every command runs once, the order
-    rotating from round to round."""
+def paired(commands: dict[str, Callable[[], float]], runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each command's wall times and CPU times over ``runs`` rounds; in each round every command
+    runs once, the order rotating from round to round."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     names = list(commands)
     for i in range(runs):
         for name in names[i % len(names):] + names[:i % len(names)]:
             times[name].append(commands[name]())
-    return times
+            cpu[name].append(LAST_CPU[0])
+    return times, cpu
 
 
 def ratio(theirs: list[float], ours: list[float]) -> float:
@@ -142,15 +155,17 @@ def steady_state(files: list[Path], copies: int, runs: int, cache: str, sisimai:
         }
         if sisimai:
             commands["Sisimai"] = lambda: timed([*sisimai, str(folder)])
-        times = paired(commands, runs)
-    print(f"steady state: {n:,} mails ({len(files)} x {copies} copies), whole process, median of {runs} paired runs")
+        times, cpu = paired(commands, runs)
+    print(f"steady state: {n:,} mails ({len(files)} x {copies} copies), whole process, median of {runs} paired runs"
+          " (wall time; then CPU time, all processes)")
     for name, label in (("default", "bouncecodes, default settings"), ("--jobs 1", "bouncecodes --jobs 1"),
                         ("Sisimai", "Sisimai 5.1.0")):
         if name not in times:
             continue
-        t = statistics.median(times[name])
-        versus = f"  {ratio(times['Sisimai'], times[name]):5.2f}x Sisimai" if "Sisimai" in times and name != "Sisimai" else ""
-        print(f"  {label:31s} {t:7.2f} s  {n / t:8,.0f} mails/s{versus}")
+        t, c = statistics.median(times[name]), statistics.median(cpu[name])
+        versus = (f"  {ratio(times['Sisimai'], times[name]):5.2f}x Sisimai (CPU {ratio(cpu['Sisimai'], cpu[name]):.2f}x)"
+                  if "Sisimai" in times and name != "Sisimai" else "")
+        print(f"  {label:31s} {t:7.2f} s  {n / t:8,.0f} mails/s  CPU {c:6.2f} s{versus}")
 
 
 def single_bounce(files: list[Path], runs: int, cache: str, sisimai: list[str] | None) -> None:
@@ -160,19 +175,24 @@ def single_bounce(files: list[Path], runs: int, cache: str, sisimai: list[str] |
     timed([*ours, str(picked[0])], env)
     ours_all: list[float] = []
     theirs_all: list[float] = []
+    ours_cpu: list[float] = []
+    theirs_cpu: list[float] = []
     for f in picked:
         commands: dict[str, Callable[[], float]] = {"ours": lambda f=f: timed([*ours, str(f)], env)}
         if sisimai:
             commands["Sisimai"] = lambda f=f: timed([*sisimai, str(f)])
-        times = paired(commands, runs)
+        times, cpu = paired(commands, runs)
         ours_all += times["ours"]
         theirs_all += times.get("Sisimai", [])
+        ours_cpu += cpu["ours"]
+        theirs_cpu += cpu.get("Sisimai", [])
     print(f"one bounce at the terminal, whole process ({len(picked)} files x {runs} paired runs, --format text)")
     print(f"  bouncecodes classify x.eml      {statistics.median(ours_all) * 1000:7.1f} ms"
-          f"  (quartiles {_quartiles(ours_all)})")
+          f"  (quartiles {_quartiles(ours_all)}), CPU {statistics.median(ours_cpu) * 1000:.1f} ms")
     if theirs_all:
         print(f"  Sisimai 5.1.0                   {statistics.median(theirs_all) * 1000:7.1f} ms"
-              f"  (quartiles {_quartiles(theirs_all)});  {ratio(theirs_all, ours_all):.2f}x Sisimai")
+              f"  (quartiles {_quartiles(theirs_all)}), CPU {statistics.median(theirs_cpu) * 1000:.1f} ms;"
+              f"  {ratio(theirs_all, ours_all):.2f}x Sisimai (CPU {ratio(theirs_cpu, ours_cpu):.2f}x)")
 
 
 def _quartiles(times: list[float]) -> str:
