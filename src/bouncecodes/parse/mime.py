@@ -149,7 +149,12 @@ class Message:
         value = self._first.get(header)
         if value is None:
             return failobj
-        params = self._params if header == "content-type" and self._params is not None else _params(value)
+        if header != "content-type":
+            params = _params(value)
+        elif self._params is None:
+            params = self._params = _params(value)
+        else:
+            params = self._params
         wanted = param.lower()
         for name, val in params:
             if name.lower() == wanted:
@@ -270,8 +275,8 @@ class _Reader:
         self.last = msg
         body = self._headers(msg, start, end)
         content_type = msg._first.get("content-type")
-        if content_type is not None:
-            msg._params = _params(content_type)  # read now: a value declined is declined here
+        if content_type is not None and ('"' in content_type or "\\" in content_type or "*" in content_type):
+            msg._params = _params(content_type)  # read now: a value declined is declined here (else on use)
         cte = msg._first.get("content-transfer-encoding")
         if cte is not None and (cte != cte.strip() or cte.lower() in _UU):
             raise Declined("transfer encoding")
