@@ -48,4 +48,4 @@ fuzz: setup
 	$(BIN)/python benchmarks/fuzz.py --jobs 2
 
 clean:
-	rm -rf $(VENV) site src/bouncecodes/registry.json
+	rm -rf $(VENV) site src/bouncecodes/registry.json src/bouncecodes/registry.marshal

@@ -234,3 +234,90 @@ def test_locate_same_as_compiled_patterns(text_pieces: list[str], diagnostic_pie
     # and where the diagnostic is in the text, or its first word repeats many times before it
     for t in (text + " " + diagnostic, "550 " * 40 + text + diagnostic):
         assert locate(t, diagnostic) == _locate_by_patterns(t, diagnostic)
+
+
+def _first_plain(items: list[tuple[str, object, object]], text: str) -> object:
+    """The first item, in order, whose regular expression matches: no literal, no index."""
+    for _, pattern, payload in items:
+        if re.search(pattern.source, text, re.IGNORECASE):  # type: ignore[attr-defined]
+            return payload
+    return None
+
+
+def _scans() -> list[tuple[str, object]]:
+    from bouncecodes.classify import _compiled
+
+    compiled = _compiled(REGISTRY)
+    return [("phrases", compiled.phrase_scan), ("tokens", compiled.token_scan)]
+
+
+@pytest.mark.parametrize("which", ["phrases", "tokens"])
+def test_indexed_scan_finds_the_first_matching_pattern(which: str) -> None:
+    """The three-character index of classify._Scan passes over no pattern that matches: on every
+    example of the registry, and on them edited, the first match is the plain scan's."""
+    from bouncecodes.classify import _Scan
+
+    scan = dict(_scans())[which]
+    assert isinstance(scan, _Scan)
+    fresh = _Scan(scan.items)
+    fresh._build()
+    rng = __import__("random").Random(15)
+    texts = list(EXAMPLES)
+    texts += [t[: rng.randrange(len(t) + 1)] + rng.choice(["", " ", "X", "\u0130", "e-mail "]) + t[rng.randrange(len(t) + 1):]
+              for t in EXAMPLES]
+    texts += [t.upper() for t in EXAMPLES[::7]]
+    matched = 0
+    for text in texts:
+        expected = _first_plain(fresh.items, text)
+        assert fresh.first(text, text.lower(), fold(text)) is expected, text
+        matched += expected is not None
+    assert fresh.by_piece is not None and matched > len(texts) / 3
+
+
+def test_boilerplate_lines_hold_a_colon_and_dividers_start_so() -> None:
+    """The cheap tests Blocks makes before BOILERPLATE_RE and DIVIDER_RE: every form of boilerplate
+    ends with ':', and a line DIVIDER_RE matches passes may_be_divider."""
+    from bouncecodes.lazyre import _Deferred
+    from bouncecodes.parse import text
+
+    source = text.BOILERPLATE_RE._args[0] if isinstance(text.BOILERPLATE_RE, _Deferred) else text.BOILERPLATE_RE.pattern
+    reqs = requirements(source)
+    assert reqs and all(all(":" in alt for alt in group) for group in reqs[:1])
+    rng = __import__("random").Random(15)
+    pieces = ["-", "=", "*", "_", "#", "~", "+", " ", "\t", "a", "Transcript", ":", "—", "\u3000"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(20000)]
+    lines += ["----- Transcript of session follows -----", "   ", "  \t", "=====", "*** ***", "  ---x---  ", "--"]
+    matched = 0
+    for line in lines:
+        if text.DIVIDER_RE.match(line):
+            assert text.may_be_divider(line), repr(line)
+            matched += 1
+    assert matched > 1000
+
+
+def test_registry_marshal_copy_is_the_json_or_is_not_used(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_registry reads registry.marshal only when it was made from the registry.json beside it."""
+    import json
+    import marshal
+    import shutil
+    from pathlib import Path
+
+    from bouncecodes import registry as reg
+    from bouncecodes.model import Registry
+
+    raw = reg.registry_bytes()
+    assert reg._from_marshal(raw) == json.loads(raw)  # `bouncecodes build` wrote a fresh copy
+    folder = Path(str(tmp_path))
+    shutil.copy(Path(reg._HERE) / "registry.json", folder / "registry.json")
+    monkeypatch.setattr(reg, "_HERE", str(folder))
+    stale = json.loads(raw)
+    stale["reasons"] = stale["reasons"][:1]
+    for content in (marshal.dumps((0, stale)), marshal.dumps((__import__("binascii").crc32(raw + b" "), stale)),
+                    b"not marshal", marshal.dumps([1, 2])):
+        (folder / reg.MARSHAL_NAME).write_bytes(content)
+        assert reg._from_marshal(raw) is None
+        reg.load_registry.cache_clear()
+        assert reg.load_registry() == Registry.from_dict(json.loads(raw))
+    (folder / reg.MARSHAL_NAME).write_bytes(reg.marshal_copy(raw))
+    assert reg._from_marshal(raw) == json.loads(raw)
+    reg.load_registry.cache_clear()

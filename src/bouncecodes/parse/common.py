@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..errors import InputError, InputTooLargeError
 
 #: Inputs larger than this are refused before parsing (bytes, or characters for text).
@@ -95,8 +95,9 @@ def decode_iso2022(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    """Collapse runs of white space to one space and trim."""
-    return SPACE_RE.sub(" ", text).strip()
+    """Collapse runs of white space to one space and trim (``SPACE_RE.sub(" ", text).strip()``,
+    faster: both split at what str.isspace() calls white space)."""
+    return " ".join(text.split())
 
 
 def addresses(text: str) -> list[str]:

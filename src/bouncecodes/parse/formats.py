@@ -12,8 +12,8 @@ The tables are built from the registry once, on first use, as regular expression
 from __future__ import annotations
 
 import functools
-import re
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Registry
 
 __all__ = ["Formats", "formats_of", "notice_formats"]

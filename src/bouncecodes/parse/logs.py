@@ -20,14 +20,10 @@ program's state words mean. This module holds what every log has in common:
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from typing import Any
 
-from ..model import Evidence, Kind, LogFormat, Registry
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
+from ..model import Evidence, Kind, LogFormat, Registry, replace
 from .common import (
     ENHANCED_RE,
     addresses,
@@ -39,6 +35,10 @@ from .common import (
 )
 from .reply import parse_reply
 from .text import find_command
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["STAMP_RE", "LogReader", "known_log", "looks_like_log", "parse_log", "read_json_record"]
 
@@ -406,6 +406,8 @@ class LogReader:
             prefix = c.fmt.header_prefix
             if not line.startswith(prefix) or not all(h in line for h in c.fmt.header):
                 continue
+            import csv  # (imported on use, as json: most logs are lines)
+
             names = [x.strip() for x in next(csv.reader([line[len(prefix):]]), [])]
             if c.header <= set(names):
                 return c, {n: i for i, n in enumerate(names)}
@@ -414,6 +416,8 @@ class LogReader:
     def _csv_row(self, line: str, offset: int) -> list[Evidence]:
         assert self.csv is not None
         c, columns = self.csv
+        import csv
+
         row = next(csv.reader([line]), [])
         values = {}
         for name, paths in c.fields:
@@ -429,6 +433,8 @@ class LogReader:
         start = line.find("{")
         if line.rstrip()[-1:] != "}" or not any(k in line for k in self.formats.json_keys):
             return None
+        import json
+
         try:
             obj = json.loads(line[start:], strict=False)
         except (ValueError, RecursionError):
