@@ -193,6 +193,33 @@ def test_address_matches_same_as_finditer(pieces: list[str]) -> None:
     assert [m.span() for m in _address_matches(text)] == [m.span() for m in ADDRESS_RE.finditer(text)]
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([*_REPLY_PIECES, "2", "4", "5", "0", "9", "=", "/", "w", ":x", "[", "25.", "5.1.1.1"]),
+                max_size=20))
+def test_has_code_same_as_searching_both_patterns(pieces: list[str]) -> None:
+    from bouncecodes.parse.common import ENHANCED_RE, REPLY_RE, has_code
+
+    text = "".join(pieces)
+    assert has_code(text) == (REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None)
+
+
+def test_has_code_on_log_lines_and_registry_examples() -> None:
+    from pathlib import Path
+
+    from bouncecodes.parse.common import ENHANCED_RE, REPLY_RE, has_code
+
+    data = Path(__file__).resolve().parent / "data"
+    registry = load_registry()
+    texts = [line for p in sorted(data.rglob("*")) if p.is_file()
+             for line in p.read_text(encoding="utf-8", errors="replace").split("\n")]
+    texts += [ex for p in registry.phrases for ex in p.examples]
+    texts += [ex for p in registry.providers for r in p.rules for ex in r.examples]
+    texts += [x.log for p in registry.logs for f in p.formats for x in f.examples]
+    assert sum(has_code(t) for t in texts) > 100
+    for text in texts:
+        assert has_code(text) == (REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None), text
+
+
 def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
     """parse.locate as it was written first: a pattern compiled for each diagnostic."""
     def words_re(words: list[str]) -> re.Pattern[str]:
