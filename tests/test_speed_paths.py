@@ -348,3 +348,78 @@ def test_registry_marshal_copy_is_the_json_or_is_not_used(tmp_path: object, monk
     (folder / reg.MARSHAL_NAME).write_bytes(reg.marshal_copy(raw))
     assert reg._from_marshal(raw) == json.loads(raw)
     reg.load_registry.cache_clear()
+
+
+def _known_log_reading_every_line(text: str) -> bool:
+    """parse.logs.known_log as it was written first: a line the first loop read is read again."""
+    from bouncecodes.parse.logs import LogReader, _lines
+
+    head = text[:200_000]
+    reader = LogReader(REGISTRY)
+    for first in head[:20_000].split("\n", 100)[:100]:
+        if reader._match(first) is not None:
+            return True
+    for c in reader.formats.csv:
+        if all(h in head for h in c.fmt.header):
+            for line, _ in _lines(head[:20_000]):
+                if reader._csv_header(line) is not None:
+                    return True
+    for literal, _group in reader.formats.groups:
+        at = head.find(literal)
+        tries = 0
+        while at >= 0 and tries < 50:
+            tries += 1
+            start = head.rfind("\n", 0, at) + 1
+            end = head.find("\n", at)
+            end = len(head) if end < 0 else end
+            if reader._match(head[start:end]) is not None:
+                return True
+            at = head.find(literal, end)
+    return False
+
+
+def test_known_log_same_as_reading_every_line_again() -> None:
+    """known_log does not read again the first lines it read, and gives what it gave when it did: on
+    registry examples and log examples, joined and cut so that the first loop's window (100 lines,
+    20,000 characters) ends inside, at and after a line that a format reads."""
+    from pathlib import Path
+
+    from bouncecodes.parse.logs import known_log
+
+    logs = [x.log for p in REGISTRY.logs for f in p.formats for x in f.examples]
+    mta = (Path(__file__).resolve().parent / "data" / "fuzz" / "mta.log").read_text(encoding="utf-8")
+    texts = list(EXAMPLES) + logs + [mta]
+    filler = "x" * 150 + " said: words ; from <a@b.example>"
+    for log in logs[::3]:
+        for lead in (99, 100, 101):
+            texts.append("\n".join([filler] * lead + [log]))
+        for width in (19_990, 20_000, 20_010):
+            pad = "y" * (width - len(log) // 2)
+            texts += [pad + "\n" + log, pad + log, "\n".join([filler] * 3) + "\n" + pad + "\n" + log]
+    found = 0
+    for text in texts:
+        expected = _known_log_reading_every_line(text)
+        assert known_log(text, REGISTRY) is expected, text[-300:]
+        found += expected
+    assert 0 < found < len(texts)
+
+
+def test_groups_for_a_tag_same_as_trying_every_format() -> None:
+    """_Formats.groups_for turns away a word no format's tag matches with one combined pattern: the
+    groups are those that trying every format's tag gives."""
+    from bouncecodes.parse.logs import _Formats, _grouped
+
+    formats = _Formats(REGISTRY)
+    words = {w for text in EXAMPLES for w in re.split(r"[\s:]+", text)}
+    words |= {x.log.split(": ", 1)[0].rsplit(" ", 1)[-1].split("[", 1)[0] for p in REGISTRY.logs for f in p.formats
+              for x in f.examples}
+    words |= {"postfix/smtp", "postfix-out/smtpd", "sm-mta", "sendmail", "exim", "qmail-send", "smtpd", "haraka", ""}
+    owned = 0
+    for word in sorted(words):
+        own = [c for c in formats.lines if c.tag is not None and c.tag.fullmatch(word)]
+        expected = (_grouped([c for c in formats.lines if c.tag is None or c in own]), True) if own else (formats.groups, False)
+        groups, is_own = formats.groups_for(word)
+        assert is_own == expected[1], word
+        assert [(lit, [c.fmt.id for c in g]) for lit, g in groups] == [(lit, [c.fmt.id for c in g]) for lit, g in expected[0]]
+        owned += is_own
+    assert owned >= 5
