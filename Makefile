@@ -53,4 +53,4 @@ report-screenshot: setup
 	$(BIN)/python -m tests.report_demo --screenshot docs/images/report.png
 
 clean:
-	rm -rf $(VENV) site src/bouncecodes/registry.json
+	rm -rf $(VENV) site src/bouncecodes/registry.json src/bouncecodes/registry.marshal

@@ -24,3 +24,4 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             report = "\n".join(p.format() for p in exc.problems)
             raise SystemExit(f"bouncecodes: the registry in codes/ has problems:\n{report}") from None
         build_data["artifacts"].append("src/bouncecodes/registry.json")
+        build_data["artifacts"].append("src/bouncecodes/registry.marshal")  # written with it

@@ -35,3 +35,21 @@ def test_every_example_match_holds_its_patterns_literal() -> None:
                     assert literal in example.lower(), (rule.id, source, example)
                     checked += 1
     assert checked > 400
+
+
+def test_every_provider_token_match_holds_its_literal() -> None:
+    """The classifier passes over a provider's token whose literal is absent (Provider.token_literals)."""
+    registry = load_registry()
+    examples = [ex for p in registry.providers for r in p.rules for ex in r.examples] + \
+        [ex for rule in registry.phrases for ex in rule.examples]
+    checked = 0
+    for provider in registry.providers:
+        assert len(provider.token_literals) == len(provider.tokens)
+        for source, literal in zip(provider.tokens, provider.token_literals, strict=True):
+            assert literal == required_literal(source)
+            compiled = re.compile(source, re.IGNORECASE)
+            for example in examples:
+                if compiled.search(example):
+                    assert literal in example.lower(), (provider.id, source, example)
+                    checked += 1
+    assert checked > 100

@@ -464,3 +464,13 @@ def test_every_event_of_a_large_export_is_read_and_json_is_never_prose() -> None
     # text that only starts like JSON is still read as text
     [r] = bouncecodes.classify("[mx.example.org] 550 5.1.1 <bob@example.org>: user unknown\n")
     assert (r.recipient, r.status) == ("bob@example.org", "5.1.1")
+
+
+@pytest.mark.parametrize("value", ["dns;", "dns; ", ";", "[]", "dns; []"])
+def test_a_dsn_field_naming_no_host_gives_no_host(value: str) -> None:
+    text = ("From: MAILER-DAEMON@mx.example.org\nTo: ann@example.org\nSubject: Undelivered Mail\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n\nfailed\n\n--b\n"
+            f"Content-Type: message/delivery-status\n\nReporting-MTA: {value}\n\nFinal-Recipient: rfc822; bob@example.org\n"
+            f"Action: failed\nStatus: 5.1.1\nRemote-MTA: {value}\nDiagnostic-Code: smtp; 550 5.1.1 unknown\n\n--b--\n")
+    found = parse(text)
+    assert [(e.recipient, e.status, e.remote_mta, e.reporting_mta) for e in found] == [("bob@example.org", "5.1.1", "", "")]

@@ -193,6 +193,33 @@ def test_address_matches_same_as_finditer(pieces: list[str]) -> None:
     assert [m.span() for m in _address_matches(text)] == [m.span() for m in ADDRESS_RE.finditer(text)]
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([*_REPLY_PIECES, "2", "4", "5", "0", "9", "=", "/", "w", ":x", "[", "25.", "5.1.1.1"]),
+                max_size=20))
+def test_has_code_same_as_searching_both_patterns(pieces: list[str]) -> None:
+    from bouncecodes.parse.common import ENHANCED_RE, REPLY_RE, has_code
+
+    text = "".join(pieces)
+    assert has_code(text) == (REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None)
+
+
+def test_has_code_on_log_lines_and_registry_examples() -> None:
+    from pathlib import Path
+
+    from bouncecodes.parse.common import ENHANCED_RE, REPLY_RE, has_code
+
+    data = Path(__file__).resolve().parent / "data"
+    registry = load_registry()
+    texts = [line for p in sorted(data.rglob("*")) if p.is_file()
+             for line in p.read_text(encoding="utf-8", errors="replace").split("\n")]
+    texts += [ex for p in registry.phrases for ex in p.examples]
+    texts += [ex for p in registry.providers for r in p.rules for ex in r.examples]
+    texts += [x.log for p in registry.logs for f in p.formats for x in f.examples]
+    assert sum(has_code(t) for t in texts) > 100
+    for text in texts:
+        assert has_code(text) == (REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None), text
+
+
 def _locate_by_patterns(text: str, diagnostic: str) -> tuple[int, int]:
     """parse.locate as it was written first: a pattern compiled for each diagnostic."""
     def words_re(words: list[str]) -> re.Pattern[str]:
@@ -235,3 +262,165 @@ def test_locate_same_as_compiled_patterns(text_pieces: list[str], diagnostic_pie
     # and where the diagnostic is in the text, or its first word repeats many times before it
     for t in (text + " " + diagnostic, "550 " * 40 + text + diagnostic):
         assert locate(t, diagnostic) == _locate_by_patterns(t, diagnostic)
+
+
+def _first_plain(items: list[tuple[str, object, object]], text: str) -> object:
+    """The first item, in order, whose regular expression matches: no literal, no index."""
+    for _, pattern, payload in items:
+        if re.search(pattern.source, text, re.IGNORECASE):  # type: ignore[attr-defined]
+            return payload
+    return None
+
+
+def _scans() -> list[tuple[str, object]]:
+    from bouncecodes.classify import _compiled
+
+    compiled = _compiled(REGISTRY)
+    return [("phrases", compiled.phrase_scan), ("tokens", compiled.token_scan)]
+
+
+@pytest.mark.parametrize("which", ["phrases", "tokens"])
+def test_indexed_scan_finds_the_first_matching_pattern(which: str) -> None:
+    """The three-character index of classify._Scan passes over no pattern that matches: on every
+    example of the registry, and on them edited, the first match is the plain scan's."""
+    from bouncecodes.classify import _Scan
+
+    scan = dict(_scans())[which]
+    assert isinstance(scan, _Scan)
+    fresh = _Scan(scan.items)
+    fresh._build()
+    rng = __import__("random").Random(15)
+    texts = list(EXAMPLES)
+    texts += [t[: rng.randrange(len(t) + 1)] + rng.choice(["", " ", "X", "\u0130", "e-mail "]) + t[rng.randrange(len(t) + 1):]
+              for t in EXAMPLES]
+    texts += [t.upper() for t in EXAMPLES[::7]]
+    matched = 0
+    for text in texts:
+        expected = _first_plain(fresh.items, text)
+        assert fresh.first(text, text.lower(), fold(text)) is expected, text
+        matched += expected is not None
+    assert fresh.by_piece is not None and matched > len(texts) / 3
+
+
+def test_boilerplate_lines_hold_a_colon_and_dividers_start_so() -> None:
+    """The cheap tests Blocks makes before BOILERPLATE_RE and DIVIDER_RE: every form of boilerplate
+    ends with ':', and a line DIVIDER_RE matches passes may_be_divider."""
+    from bouncecodes.lazyre import _Deferred
+    from bouncecodes.parse import text
+
+    source = text.BOILERPLATE_RE._args[0] if isinstance(text.BOILERPLATE_RE, _Deferred) else text.BOILERPLATE_RE.pattern
+    reqs = requirements(source)
+    assert reqs and all(all(":" in alt for alt in group) for group in reqs[:1])
+    rng = __import__("random").Random(15)
+    pieces = ["-", "=", "*", "_", "#", "~", "+", " ", "\t", "a", "Transcript", ":", "—", "\u3000"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(20000)]
+    lines += ["----- Transcript of session follows -----", "   ", "  \t", "=====", "*** ***", "  ---x---  ", "--"]
+    matched = 0
+    for line in lines:
+        if text.DIVIDER_RE.match(line):
+            assert text.may_be_divider(line), repr(line)
+            matched += 1
+    assert matched > 1000
+
+
+def test_registry_marshal_copy_is_the_json_or_is_not_used(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_registry reads registry.marshal only when it was made from the registry.json beside it."""
+    import json
+    import marshal
+    import shutil
+    from pathlib import Path
+
+    from bouncecodes import registry as reg
+    from bouncecodes.model import Registry
+
+    raw = reg.registry_bytes()
+    assert reg._from_marshal(raw) == json.loads(raw)  # `bouncecodes build` wrote a fresh copy
+    folder = Path(str(tmp_path))
+    shutil.copy(Path(reg._HERE) / "registry.json", folder / "registry.json")
+    monkeypatch.setattr(reg, "_HERE", str(folder))
+    stale = json.loads(raw)
+    stale["reasons"] = stale["reasons"][:1]
+    for content in (marshal.dumps((0, stale)), marshal.dumps((__import__("binascii").crc32(raw + b" "), stale)),
+                    b"not marshal", marshal.dumps([1, 2])):
+        (folder / reg.MARSHAL_NAME).write_bytes(content)
+        assert reg._from_marshal(raw) is None
+        reg.load_registry.cache_clear()
+        assert reg.load_registry() == Registry.from_dict(json.loads(raw))
+    (folder / reg.MARSHAL_NAME).write_bytes(reg.marshal_copy(raw))
+    assert reg._from_marshal(raw) == json.loads(raw)
+    reg.load_registry.cache_clear()
+
+
+def _known_log_reading_every_line(text: str) -> bool:
+    """parse.logs.known_log as it was written first: a line the first loop read is read again."""
+    from bouncecodes.parse.logs import LogReader, _lines
+
+    head = text[:200_000]
+    reader = LogReader(REGISTRY)
+    for first in head[:20_000].split("\n", 100)[:100]:
+        if reader._match(first) is not None:
+            return True
+    for c in reader.formats.csv:
+        if all(h in head for h in c.fmt.header):
+            for line, _ in _lines(head[:20_000]):
+                if reader._csv_header(line) is not None:
+                    return True
+    for literal, _group in reader.formats.groups:
+        at = head.find(literal)
+        tries = 0
+        while at >= 0 and tries < 50:
+            tries += 1
+            start = head.rfind("\n", 0, at) + 1
+            end = head.find("\n", at)
+            end = len(head) if end < 0 else end
+            if reader._match(head[start:end]) is not None:
+                return True
+            at = head.find(literal, end)
+    return False
+
+
+def test_known_log_same_as_reading_every_line_again() -> None:
+    """known_log does not read again the first lines it read, and gives what it gave when it did: on
+    registry examples and log examples, joined and cut so that the first loop's window (100 lines,
+    20,000 characters) ends inside, at and after a line that a format reads."""
+    from pathlib import Path
+
+    from bouncecodes.parse.logs import known_log
+
+    logs = [x.log for p in REGISTRY.logs for f in p.formats for x in f.examples]
+    mta = (Path(__file__).resolve().parent / "data" / "fuzz" / "mta.log").read_text(encoding="utf-8")
+    texts = list(EXAMPLES) + logs + [mta]
+    filler = "x" * 150 + " said: words ; from <a@b.example>"
+    for log in logs[::3]:
+        for lead in (99, 100, 101):
+            texts.append("\n".join([filler] * lead + [log]))
+        for width in (19_990, 20_000, 20_010):
+            pad = "y" * (width - len(log) // 2)
+            texts += [pad + "\n" + log, pad + log, "\n".join([filler] * 3) + "\n" + pad + "\n" + log]
+    found = 0
+    for text in texts:
+        expected = _known_log_reading_every_line(text)
+        assert known_log(text, REGISTRY) is expected, text[-300:]
+        found += expected
+    assert 0 < found < len(texts)
+
+
+def test_groups_for_a_tag_same_as_trying_every_format() -> None:
+    """_Formats.groups_for turns away a word no format's tag matches with one combined pattern: the
+    groups are those that trying every format's tag gives."""
+    from bouncecodes.parse.logs import _Formats, _grouped
+
+    formats = _Formats(REGISTRY)
+    words = {w for text in EXAMPLES for w in re.split(r"[\s:]+", text)}
+    words |= {x.log.split(": ", 1)[0].rsplit(" ", 1)[-1].split("[", 1)[0] for p in REGISTRY.logs for f in p.formats
+              for x in f.examples}
+    words |= {"postfix/smtp", "postfix-out/smtpd", "sm-mta", "sendmail", "exim", "qmail-send", "smtpd", "haraka", ""}
+    owned = 0
+    for word in sorted(words):
+        own = [c for c in formats.lines if c.tag is not None and c.tag.fullmatch(word)]
+        expected = (_grouped([c for c in formats.lines if c.tag is None or c in own]), True) if own else (formats.groups, False)
+        groups, is_own = formats.groups_for(word)
+        assert is_own == expected[1], word
+        assert [(lit, [c.fmt.id for c in g]) for lit, g in groups] == [(lit, [c.fmt.id for c in g]) for lit, g in expected[0]]
+        owned += is_own
+    assert owned >= 5

@@ -9,7 +9,6 @@ The runtime is standard library only; the same code runs under Pyodide.
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 
 from .classify import classify_evidence, find_provider, provider_reply, recognise_provider
@@ -34,6 +33,8 @@ from .model import (
     Registry,
     ReplyCode,
     Result,
+    record_fields,
+    replace,
 )
 from .parse import MAX_INPUT, parse
 from .registry import load_registry
@@ -97,11 +98,11 @@ def classify(data: str | bytes, *, limit: int = MAX_INPUT, provider: str = "",
         key = (domain, *_BUT_RECIPIENT(e))
         verdict = decided.get(key)
         if verdict is None:
-            verdict = decided[key] = classify_evidence(dataclasses.replace(e, recipient="@" + domain, span=(0, 0)),
+            verdict = decided[key] = classify_evidence(replace(e, recipient="@" + domain, span=(0, 0)),
                                                        registry, provider=named)
-        results.append(dataclasses.replace(verdict, recipient=e.recipient, span=e.span))
+        results.append(replace(verdict, recipient=e.recipient, span=e.span))
     return results
 
 
 #: every field of the evidence but the recipient and where it stands: what a verdict depends on
-_BUT_RECIPIENT = operator.attrgetter(*(f.name for f in dataclasses.fields(Evidence) if f.name not in ("recipient", "span")))
+_BUT_RECIPIENT = operator.attrgetter(*(f for f in record_fields(Evidence) if f not in ("recipient", "span")))

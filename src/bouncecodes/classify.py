@@ -63,18 +63,28 @@ never from the client, the recipient's domain or a provider the reader named.
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections import Counter
-from dataclasses import dataclass, replace
-from typing import Any
-
+from . import lazyre as re  # re, its module-level patterns compiled on first use
 from .errors import UnknownProviderError
-from .model import Evidence, Kind, PhraseRule, Provider, Registry, Result, SoftwareMessage
+from .model import (
+    Evidence,
+    Kind,
+    PhraseRule,
+    Provider,
+    ProviderRule,
+    Registry,
+    Result,
+    SoftwareMessage,
+    record,
+    replace,
+)
 from .parse import is_binary
 from .parse.common import find_codes, squash, to_text
 from .prefilter import Requirements, fold, requirements, satisfied
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MAX_TEXT", "Decision", "WordRule", "advice", "classify_evidence", "find_provider", "matching_word_rules",
            "provider_names", "provider_reply", "reads_as_failure", "recognise_provider", "word_rules"]
@@ -86,7 +96,7 @@ WordRule = SoftwareMessage | PhraseRule
 MAX_TEXT = 4096
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     reason: str
     rule: str
@@ -121,9 +131,11 @@ class _Pattern:
         if reqs and not satisfied(reqs, folded if folded is not None else
                                   lowered if lowered.isascii() else fold(text)):
             return False
-        if self.compiled is None:
-            self.compiled = re.compile(self.source, re.IGNORECASE)
-        return self.compiled.search(text) is not None
+        return (self.compiled or self.compile()).search(text) is not None
+
+    def compile(self) -> re.Pattern[str]:
+        compiled = self.compiled = re.compile(self.source, re.IGNORECASE)
+        return compiled
 
 
 def _patterns(sources: tuple[str, ...], literals: tuple[str, ...]) -> list[_Pattern]:
@@ -158,6 +170,118 @@ def over_closure(registry: Registry) -> dict[str, frozenset[str]]:
     return closure
 
 
+#: texts up to this length are scanned through an index of three-character pieces (longer ones,
+#: where taking every piece costs more than it saves, pattern by pattern)
+INDEXED_TEXT = 400
+#: the index is built after this many scans: a command classifying one bounce never builds it
+INDEX_AFTER = 24
+
+
+def _grams(lowered: str) -> set[str]:
+    """Every three-character piece of ``lowered``."""
+    return {lowered[i:i + 3] for i in range(len(lowered) - 2)}
+
+
+class _Scan:
+    """Patterns in registry order, each with its literal and what it stands for, and the first of
+    them that matches a text.
+
+    A pattern is tried only when its literal is in the lower-cased text (and then its
+    requirements, then the regular expression). For a short text, after a few scans, the
+    patterns are not all looked at: each pattern is filed under three-character pieces of what a
+    match must hold — one piece of its literal (the piece fewest other patterns are filed under),
+    else one piece of each alternative of its first requirement — and the pieces of a text name
+    the patterns worth trying; only those are tried, in registry order. No pattern that could
+    match is passed over (tests/test_speed_paths.py)."""
+
+    __slots__ = ("by_piece", "items", "pieces", "scans", "unfiled")
+
+    def __init__(self, items: list[tuple[str, _Pattern, Any]], indexed: bool = True) -> None:
+        self.items = items
+        self.scans = 0 if indexed else -(1 << 62)  # never indexed: taking a text's pieces costs more than it saves
+        self.by_piece: dict[str, list[int]] | None = None
+        self.pieces: frozenset[str] = frozenset()
+        self.unfiled: list[int] = []
+
+    def _build(self) -> None:
+        # for each pattern, the texts a match must hold one of: its literal, else its first requirement
+        needs: list[tuple[str, ...]] = []
+        for literal, p, _ in self.items:
+            if len(literal) >= 3:
+                needs.append((literal,))
+                continue
+            if p.reqs is None:
+                p.reqs = requirements(p.source)
+            first = p.reqs[0] if p.reqs else ()
+            needs.append(first if first and all(len(x) >= 3 for x in first) else ())
+        counts: dict[str, int] = {}
+        for alternatives in needs:
+            for x in alternatives:
+                for g in _grams(x):
+                    counts[g] = counts.get(g, 0) + 1
+        by_piece: dict[str, list[int]] = {}
+        for i, alternatives in enumerate(needs):
+            if not alternatives:
+                self.unfiled.append(i)  # nothing of three characters it must hold: always tried
+                continue
+            for piece in {min(_grams(x), key=lambda g: (counts[g], g)) for x in alternatives}:
+                by_piece.setdefault(piece, []).append(i)
+        self.pieces = frozenset(by_piece)
+        self.by_piece = by_piece
+
+    def first(self, text: str, lowered: str, folded: str) -> Any:
+        """What the first pattern matching ``text`` stands for, or None (``lowered`` is
+        ``text.lower()``, ``folded`` its :func:`~bouncecodes.prefilter.fold`)."""
+        items = self.items
+        by_piece = self.by_piece
+        # requirements are looked for in ``folded``: the index holds when it is ``lowered``
+        if by_piece is None or len(lowered) > INDEXED_TEXT or folded != lowered:
+            if by_piece is None:
+                self.scans += 1
+                if self.scans >= INDEX_AFTER:
+                    self._build()
+            for literal, p, payload in items:
+                # p.search(text, lowered, folded), written out: the loop runs for every text
+                if literal and literal not in lowered:
+                    continue
+                reqs = p.reqs
+                if reqs is None:
+                    reqs = p.reqs = requirements(p.source)
+                if reqs and not satisfied(reqs, folded):
+                    continue
+                if (p.compiled or p.compile()).search(text) is not None:
+                    return payload
+            return None
+        candidates = [i for piece in self.pieces.intersection(_grams(lowered)) for i in by_piece[piece]]
+        candidates += self.unfiled
+        candidates = sorted(set(candidates))  # a pattern filed under two pieces the text holds: once
+        for i in candidates:
+            literal, p, payload = items[i]
+            if literal and literal not in lowered:
+                continue
+            reqs = p.reqs
+            if reqs is None:
+                reqs = p.reqs = requirements(p.source)
+            if reqs and not satisfied(reqs, folded):
+                continue
+            if (p.compiled or p.compile()).search(text) is not None:
+                return payload
+        return None
+
+
+class _RulesOf(dict[str, list[tuple[ProviderRule, list[_Pattern]]]]):
+    """A provider's rules with their patterns, by provider id, prepared the first time it is asked
+    for (a bounce names one provider at most)."""
+
+    def __init__(self, providers: tuple[Provider, ...]) -> None:
+        super().__init__()
+        self._providers = {p.id: p for p in providers}
+
+    def __missing__(self, provider_id: str) -> list[tuple[ProviderRule, list[_Pattern]]]:
+        rules = self[provider_id] = [(r, _patterns(r.match, r.literals)) for r in self._providers[provider_id].rules]
+        return rules
+
+
 class _Compiled:
     """Patterns of one registry, prepared once."""
 
@@ -175,6 +299,8 @@ class _Compiled:
             if above:
                 self.challengers[beaten] = [(i, lit, pat, rule) for i, (lit, pat, rule) in enumerate(self.phrase_list)
                                             if rule.reason in above]
+        # the first rule that matches, and where it stands in phrase_list
+        self.phrase_scan = _Scan([(lit, pat, (i, rule)) for i, (lit, pat, rule) in enumerate(self.phrase_list)])
         self._phrases_of: dict[tuple[str, ...], list[tuple[str, _Pattern, WordRule]]] = {}
         # enhanced code without its class ("1.1") -> the programs' messages written with that code, in
         # either class (a program may defer or refuse with the same words), in the order above
@@ -182,15 +308,11 @@ class _Compiled:
         for x in self.phrase_list:
             if isinstance(x[2], SoftwareMessage) and x[2].status:
                 self.by_status.setdefault(x[2].status[2:], []).append(x)
-        self.provider_tokens = [(p, _patterns(p.tokens, ())) for p in registry.providers]
-        # (the alternatives of a token's first requirement, token, provider): every diagnostic meets
-        # every token, so the first test is made here without a call (see _Pattern.search)
-        self.token_list: list[tuple[tuple[str, ...], _Pattern, Provider]] = []
-        for p, tokens in self.provider_tokens:
-            for t in tokens:
-                t.reqs = requirements(t.source)
-                self.token_list.append((t.reqs[0] if t.reqs else (), t, p))
-        self.provider_rules = {p.id: [(r, _patterns(r.match, r.literals)) for r in p.rules] for p in registry.providers}
+        self.provider_tokens = [(p, _patterns(p.tokens, p.token_literals)) for p in registry.providers]
+        # (literal, token, provider): a token whose literal is not in the text is passed over without a call
+        self.token_list = [(t.literal, t, p) for p, tokens in self.provider_tokens for t in tokens]
+        self.token_scan = _Scan(self.token_list, indexed=False)  # few, cheap: looked at one by one
+        self.provider_rules = _RulesOf(registry.providers)
         # host suffix -> provider; the first provider in registry order owns a suffix listed twice
         self.hosts: dict[str, Provider] = {}
         for p in registry.providers:
@@ -251,15 +373,9 @@ def recognise_provider(evidence: Evidence, registry: Registry | None = None,
     if text:
         lowered = text.lower()
         folded = fold(text)
-        for first, token, provider in compiled.token_list:
-            if first:
-                for x in first:
-                    if x in folded:
-                        break
-                else:
-                    continue
-            if token.search(text, lowered, folded):
-                return provider
+        found = compiled.token_scan.first(text, lowered, folded)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
     domain = "" if inbound else evidence.recipient.rpartition("@")[2].lower()
     if domain and not remote:
         return _by_host(compiled.hosts, domain)
@@ -297,6 +413,9 @@ def find_provider(name: str, registry: Registry | None = None) -> Provider | Non
     by_word = [p for p in registry.providers if wanted in words[p.id]]
     if len(by_word) == 1:
         return by_word[0]
+    import difflib  # (imported on use: only a name that is no provider's needs it)
+    from collections import Counter
+
     counts = Counter(w for ws in words.values() for w in set(ws))
     choices = [value for value, _ in provider_names(registry)] + [w for w, n in counts.items() if n == 1]
     close = difflib.get_close_matches(wanted, choices, n=5, cutoff=0.7) or [p.id for p in by_word]
@@ -343,15 +462,10 @@ def _phrase(compiled: _Compiled, text: str, reasons: tuple[str, ...] = (), statu
             if (not literal or literal in lowered) and p.search(text, lowered, folded):
                 winner = rule
         return Decision(winner.reason, winner.id, winner.detail, at_mail=winner.at_mail) if winner else None
-    at, found = -1, None
-    for i, (literal, p, rule) in enumerate(compiled.phrase_list):
-        if literal and literal not in lowered:
-            continue  # the test p.search would make first, without the call
-        if p.search(text, lowered, folded):
-            at, found = i, rule
-            break
-    if found is None:
+    first: tuple[int, WordRule] | None = compiled.phrase_scan.first(text, lowered, folded)
+    if first is None:
         return None
+    at, found = first
     # a later rule of a reason that wins over the one found takes its place (a specific one only
     # from a specific one); the relation is acyclic and transitive, so one pass per winner suffices
     changed = True
@@ -441,8 +555,12 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
                 continue
             if rule.status and rule.status != status:
                 continue
-            if patterns and not any(p.search(text, lowered) for p in patterns):
-                continue
+            for p in patterns:
+                if p.search(text, lowered):
+                    break
+            else:
+                if patterns:
+                    continue  # none of its patterns matches
             return Decision(rule.reason, rule.id, rule.detail, rule.action, rule.action_queued)
 
     # a code whose reason is no failure (X.1.5 "destination address valid" means delivered in class 2)

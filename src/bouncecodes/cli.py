@@ -18,13 +18,10 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, BinaryIO, TextIO
 
 from . import __version__, cli_answers
 from .classify import classify_evidence, find_provider, provider_reply
@@ -37,6 +34,13 @@ from .parse.common import to_text
 from .parse.detect import InputKind, detect
 from .parse.logs import LogReader
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, BinaryIO, TextIO
+
+    Event = tuple[str, Any]
 
 #: Fewer files than this, holding fewer bytes than that, are classified in this process:
 #: starting workers would cost more than they save.
@@ -56,20 +60,21 @@ class Tally:
         self.inputs = self.results = self.no_bounce = self.unreadable = self.failed = 0
 
 
-def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[Path | None]:
+def _files(paths: list[str], tally: Tally, err: TextIO) -> Iterator[str | None]:
     """Every file named or found under the named folders (None stands for standard input)."""
     for raw in paths or ["-"]:
         if raw == "-":
             yield None
             continue
-        path = Path(raw)
-        if path.is_dir():
+        # paths as strings (os.path), not pathlib: importing pathlib was a tenth of the start-up
+        path = raw
+        if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "tmp")
                 for name in sorted(names):
                     if not name.startswith("."):
-                        yield Path(root) / name
-        elif path.exists():
+                        yield os.path.join(root, name)
+        elif os.path.exists(path):
             yield path
         else:
             tally.unreadable += 1
@@ -82,9 +87,9 @@ def _streamable_mbox(head: bytes) -> bool:
     return head.startswith(b"From ") and b"\n" in head and detect(to_text(head)) is InputKind.MBOX
 
 
-def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
+def _documents(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
     """(label, bytes) for each document in a file: the file itself, or each message of an mbox."""
-    label = "-" if path is None else path.name
+    label = "-" if path is None else os.path.basename(path)
     if path is None:
         data = stdin.read(MAX_INPUT + 1)
         if _streamable_mbox(data[:4096]):
@@ -93,7 +98,7 @@ def _documents(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]
         else:
             yield label, data
         return
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         head = fh.read(4096)
         fh.seek(0)
         if _streamable_mbox(head):
@@ -155,12 +160,11 @@ def _text(rec: dict[str, Any]) -> str:
 # ("n", (inputs, results, without a bounce, unreadable, failed)). The serial run and the workers of
 # a parallel run make them with the same code, so both print the same.
 
-Event = tuple[str, Any]
 
 
-def _where(path: Path | None, label: str) -> str:
+def _where(path: str | None, label: str) -> str:
     """How a document is named on stderr: its file's path (with '#N' for a message of an mbox)."""
-    return label if path is None else str(path.with_name(label)) if label else str(path)
+    return label if path is None else os.path.join(os.path.dirname(path), label) if label else path
 
 
 def _failure(where: str, exc: BaseException) -> Event:
@@ -196,6 +200,8 @@ class _Classifier:
 
     def _emit(self, rec: dict[str, Any]) -> Event:
         if self.fmt == "jsonl":
+            import json  # (imported on use: text output, on a terminal, does without it)
+
             return ("out", json.dumps(rec, ensure_ascii=False) + "\n")
         if self.fmt == "json":
             return ("rec", rec)
@@ -259,13 +265,13 @@ class _Classifier:
             return None
         return [("n", (1, results, 0, 0, failed)), *events]
 
-    def file(self, path: Path | None, stdin: BinaryIO) -> Iterator[list[Event]]:
+    def file(self, path: str | None, stdin: BinaryIO) -> Iterator[list[Event]]:
         """The events of each document of one file (one list per document: memory stays flat)."""
         for label, data, failed in _file_units(path, stdin):
             yield failed if failed is not None else self.document(label, data, _where(path, label))
 
 
-def _file_units(path: Path | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
+def _file_units(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
     """A file's units of work: (label, bytes, None) for each document, then (…, the events of the
     error) when reading failed; a file without any document is one empty unit."""
     empty = True
@@ -340,7 +346,7 @@ RUN = 8
 SHARED_FILE_BYTES = 1024 * 1024
 
 
-def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe: io.BufferedWriter,
+def _worker(classifier: _Classifier, files: list[str], jobs: int, me: int, pipe: io.BufferedWriter,
             start: int = 0, careful: bool = False) -> None:
     """A worker's whole life. Units are counted over all files, the same way by every worker: a
     file under ``SHARED_FILE_BYTES`` is one unit; a larger one (an mbox) is one unit per document,
@@ -367,7 +373,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
 
     for number, path in enumerate(files):
         try:
-            shared = path.stat().st_size >= SHARED_FILE_BYTES
+            shared = os.stat(path).st_size >= SHARED_FILE_BYTES
         except OSError:
             shared = False
         if not shared:
@@ -392,7 +398,7 @@ def _worker(classifier: _Classifier, files: list[Path], jobs: int, me: int, pipe
     pipe.flush()
 
 
-def _parallel(classifier: _Classifier, files: list[Path], jobs: int) -> Iterator[list[Event]]:
+def _parallel(classifier: _Classifier, files: list[str], jobs: int) -> Iterator[list[Event]]:
     """The events of ``files`` classified by ``jobs`` forked workers, in the serial order.
 
     The units of work (files, and the documents of large files) are dealt out in runs of ``RUN``,
@@ -547,6 +553,8 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.step()
     progress.close()
     if fmt == "json":
+        import json
+
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce or tally.failed):
@@ -561,6 +569,8 @@ def _named_provider(name: str, registry: Registry) -> Provider | None:
     try:
         return find_provider(name, registry)
     except UnknownProviderError as exc:
+        from pathlib import Path
+
         here = Path.cwd()
         for folder in (here, *here.parents):
             source = folder / "codes" / "providers" / f"{name.strip().lower()}.yaml"
@@ -569,20 +579,20 @@ def _named_provider(name: str, registry: Registry) -> Provider | None:
         raise
 
 
-def _worth_workers(files: list[Path | None]) -> bool:
+def _worth_workers(files: list[str | None]) -> bool:
     """Whether there is enough to read for workers to pay: many files, or many bytes (an mbox)."""
     if len(files) >= PARALLEL_MIN_FILES:
         return True
     size = 0
     for f in files:
         try:
-            size += f.stat().st_size if f is not None else 0
+            size += os.stat(f).st_size if f is not None else 0
         except OSError:
             pass
     return size >= PARALLEL_MIN_BYTES
 
 
-def _run_parallel(classifier: _Classifier, files: list[Path], jobs: int, apply: Callable[[list[Event]], None],
+def _run_parallel(classifier: _Classifier, files: list[str], jobs: int, apply: Callable[[list[Event]], None],
                   step: Callable[[], None]) -> None:
     for events in _parallel(classifier, files, jobs):
         if events[0][0] == _END:
@@ -611,6 +621,8 @@ def cmd_lookup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"bouncecodes lookup: {exc}\n")
         return 2
     if args.format == "json":
+        import json
+
         json.dump(found.to_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -657,6 +669,8 @@ def cmd_providers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         {"id": p.id, "name": p.name, "rules": len(p.rules), "hosts": list(p.hosts), "tokens": list(p.tokens)}
         for p in registry.providers]
     if args.format == "json":
+        import json
+
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -671,6 +685,8 @@ def cmd_providers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _codes_dir(args: argparse.Namespace) -> Path:
+    from pathlib import Path
+
     from .build import find_codes_dir
 
     return Path(args.codes) if args.codes else find_codes_dir()
@@ -699,6 +715,8 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pathlib import Path
+
     from .build.compile import BuildError, write_registry_json
 
     codes = _codes_dir(args)
@@ -721,7 +739,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bouncecodes", description="SMTP reply codes, enhanced status codes and bounces, explained.")
     p.add_argument("--version", action="version", version=f"bouncecodes {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # prog given: argparse would otherwise lay out a usage line to find it, importing shutil (2 ms)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", prog="bouncecodes")
 
     c = sub.add_parser("classify", help="explain bounces: files, folders (maildir, .eml trees), mbox, logs or stdin")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing reads standard input")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any
-
+from . import lazyre as re  # re, its module-level patterns compiled on first use
 from .errors import InputError, UnknownCodeError
-from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain
+from .model import EnhancedCode, Reason, Registry, ReplyCode, _plain, record
 from .registry import load_registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Lookup", "lookup"]
 
 TOKEN_RE = re.compile(r"^(?:[2-5]\d\d|[245X]\.\d{1,3}\.\d{1,3}|[245]\.XXX\.YYY|X\.\d{1,3}\.YYY)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record
 class Lookup:
     """The entries a query names. ``enhanced`` holds the code's own entry (when it has one), then its
     subject and class entries."""

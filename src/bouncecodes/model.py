@@ -1,17 +1,187 @@
-"""Frozen dataclasses shared by the build step, the runtime and the site.
+"""Frozen records shared by the build step, the runtime and the site.
 
 The registry is compiled from ``codes/**/*.yaml`` into these types, written to
 ``registry.json`` and read back into the same types at run time. Everything
 here is standard library only.
+
+The classes are made by :func:`record`, a frozen dataclass without the ``dataclasses`` module at
+import time: importing it (it imports ``inspect``) and generating each class's methods took a
+third of a command's start-up. The records compare, hash, print and refuse assignment as frozen
+dataclasses do, and ``dataclasses.fields``, ``replace`` and ``asdict`` still work on them (the
+module is imported the first time one of those asks); :func:`replace` is the runtime's own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import re
-from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+
+from . import lazyre as re  # re, its module-level patterns compiled on first use
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar, dataclass_transform
+
+    _T = TypeVar("_T")
+else:
+    def dataclass_transform(**_: object) -> object:
+        return lambda f: f
+
+_MISSING: Any = object()
+
+
+class _FieldSpec:
+    """What :func:`field` says of a field."""
+
+    __slots__ = ("compare", "default", "default_factory", "repr")
+
+    def __init__(self, default: Any, default_factory: Any, compare: bool, repr: bool) -> None:
+        self.default, self.default_factory, self.compare, self.repr = default, default_factory, compare, repr
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | Any = _MISSING, compare: bool = True,
+          repr: bool = True, hash: bool | None = None) -> Any:
+    """A field with options, as ``dataclasses.field`` (``hash`` follows ``compare``)."""
+    return _FieldSpec(default, default_factory, compare, repr)
+
+
+class _DataclassView:
+    """``__dataclass_fields__`` and ``__dataclass_params__`` of a record, made with the
+    ``dataclasses`` module the first time something asks (``dataclasses.replace``, ``fields``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, cls: type) -> Any:
+        import dataclasses
+
+        specs: dict[str, _FieldSpec] = cls.__dict__["_record_specs"]
+        def spec_of(spec: _FieldSpec) -> Any:
+            given = {"default": spec.default, "default_factory": spec.default_factory}
+            return dataclasses.field(compare=spec.compare, repr=spec.repr,
+                                     **{k: v for k, v in given.items() if v is not _MISSING})
+
+        shadow = dataclasses.make_dataclass(cls.__name__, [(name, object, spec_of(spec)) for name, spec in specs.items()],
+                                            frozen=True)
+        type.__setattr__(cls, "__dataclass_fields__", shadow.__dataclass_fields__)  # type: ignore[attr-defined]
+        type.__setattr__(cls, "__dataclass_params__", shadow.__dataclass_params__)  # type: ignore[attr-defined]
+        return getattr(cls, self.name)
+
+
+def _frozen(self: object, name: str, value: Any = None) -> None:
+    import dataclasses
+
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` a frozen record of its annotated fields, in order, as ``@dataclass(frozen=True)``
+    would: ``__init__``, ``__eq__``, ``__hash__``, ``__repr__``, and no assignment."""
+    specs: dict[str, _FieldSpec] = {}
+    for name in cls.__annotations__:  # strings: every module here has `from __future__ import annotations`
+        value = cls.__dict__.get(name, _MISSING)
+        if isinstance(value, _FieldSpec):
+            specs[name] = value
+            if value.default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, value.default)
+        else:
+            specs[name] = _FieldSpec(value, _MISSING, True, True)
+    names = tuple(specs)
+    known = frozenset(names)
+    defaults = {n: s.default for n, s in specs.items() if s.default is not _MISSING}
+    factories = [(n, s.default_factory) for n, s in specs.items() if s.default_factory is not _MISSING]
+    optional = [n in defaults or s.default_factory is not _MISSING for n, s in specs.items()]
+    if any(optional[i] and not optional[i + 1] for i in range(len(names) - 1)):
+        raise TypeError(f"{cls.__name__}: a field without a default follows one with a default")
+    compared = tuple(n for n, s in specs.items() if s.compare)
+    key: Callable[[Any], Any] = attrgetter(*compared) if len(compared) > 1 else (
+        lambda obj: tuple(getattr(obj, n) for n in compared))
+    shown = [n for n, s in specs.items() if s.repr]
+    qualname = cls.__qualname__
+    count = len(names)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if args:
+            if len(args) > count:
+                raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
+            given = names[:len(args)]
+            if kwargs and not kwargs.keys().isdisjoint(given):
+                raise TypeError(f"{qualname}() got multiple values for {sorted(kwargs.keys() & set(given))}")
+            kwargs.update(zip(given, args, strict=False))
+        if not kwargs.keys() <= known:
+            raise TypeError(f"{qualname}() got unexpected keyword arguments {sorted(kwargs.keys() - known)}")
+        values = {**defaults, **kwargs}
+        if factories:
+            for n, make in factories:
+                if n not in kwargs:
+                    values[n] = make()
+        if len(values) < count:
+            raise TypeError(f"{qualname}() missing arguments {[n for n in names if n not in values]}")
+        object.__setattr__(self, "__dict__", values)
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) == key(other))
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    def __repr__(self: Any) -> str:
+        return f"{qualname}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in shown) + ")"
+
+    for fn in (__init__, __eq__, __hash__, __repr__):
+        fn.__qualname__ = f"{qualname}.{fn.__name__}"
+        setattr(cls, fn.__name__, fn)
+    extra: dict[str, Any] = {"__setattr__": _frozen, "__delattr__": _frozen, "__match_args__": names,
+                             "_record_names": names, "_record_specs": specs, "_record_defaults": defaults,
+                             "_record_factories": factories,
+                             "__dataclass_fields__": _DataclassView("__dataclass_fields__"),
+                             "__dataclass_params__": _DataclassView("__dataclass_params__")}
+    for name, value in extra.items():
+        setattr(cls, name, value)
+    return cls
+
+
+def _load(cls: type[_T], values: dict[str, Any]) -> _T:
+    """A record of ``cls`` from its JSON form (``values``, lists standing for tuples): the record
+    ``cls(**values)`` makes, made without calling ``__init__`` (the registry's load makes a thousand)."""
+    specs: dict[str, _FieldSpec] = cls._record_specs  # type: ignore[attr-defined]
+    if not values.keys() <= specs.keys():
+        raise TypeError(f"{cls.__qualname__}() got unexpected keyword arguments {sorted(values.keys() - specs.keys())}")
+    fields = dict(cls._record_defaults)  # type: ignore[attr-defined]
+    for name, make in cls._record_factories:  # type: ignore[attr-defined]
+        fields[name] = make()
+    fields.update(values)
+    if len(fields) < len(specs):
+        raise TypeError(f"{cls.__qualname__}() missing arguments {[n for n in specs if n not in fields]}")
+    for name, value in fields.items():
+        if type(value) is list:
+            fields[name] = tuple(value)
+    new = object.__new__(cls)
+    object.__setattr__(new, "__dict__", fields)
+    return new
+
+
+def record_fields(obj: Any) -> tuple[str, ...]:
+    """The field names of a record (class or instance), in order."""
+    return obj._record_names  # type: ignore[no-any-return]
+
+
+def replace(obj: _T, **changes: Any) -> _T:
+    """A copy of the record ``obj`` with ``changes``, as ``dataclasses.replace``."""
+    values = obj.__dict__.copy()
+    if not changes.keys() <= values.keys():
+        raise TypeError(f"{type(obj).__qualname__} has no field {sorted(changes.keys() - values.keys())}")
+    values.update(changes)
+    new = object.__new__(type(obj))
+    object.__setattr__(new, "__dict__", values)
+    return new
+
 
 SCHEMA_VERSION = 1
 
@@ -38,7 +208,7 @@ class EnhancedKind(enum.StrEnum):
     CODE = "code"
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A pointer into an RFC."""
 
@@ -55,7 +225,7 @@ class Reference:
         return base + (f"#section-{self.section}" if self.section else "")
 
 
-@dataclass(frozen=True)
+@record
 class Detail:
     """A finer case of a reason with advice of its own (``details`` of a reason in ``codes/reasons.yaml``):
     greylisting, a case of ``blocked`` that asks only for a later attempt."""
@@ -67,7 +237,7 @@ class Detail:
     action_queued: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Reason:
     """One entry of the reason vocabulary (``codes/reasons.yaml``).
 
@@ -118,7 +288,7 @@ class Reason:
         return False
 
 
-@dataclass(frozen=True)
+@record
 class ReplyCode:
     """A basic SMTP reply code (``codes/reply/<code>.yaml``)."""
 
@@ -141,7 +311,7 @@ class ReplyCode:
         return int(self.code[0])
 
 
-@dataclass(frozen=True)
+@record
 class EnhancedCode:
     """An entry of the IANA enhanced status code registry (``codes/enhanced/<code>.yaml``)."""
 
@@ -170,7 +340,7 @@ class EnhancedCode:
         return EnhancedKind.CODE
 
 
-@dataclass(frozen=True)
+@record
 class PhraseRule:
     """A text pattern that reveals a reason (``codes/phrases/<reason>.yaml``)."""
 
@@ -185,7 +355,7 @@ class PhraseRule:
     broad: bool = False  # a catch-all wording: tried after every specific rule
 
 
-@dataclass(frozen=True)
+@record
 class ProviderRule:
     """One of a provider's own rules; applies only when the provider is recognised."""
 
@@ -206,7 +376,7 @@ class ProviderRule:
     literals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class SoftwareMessage:
     """What one mail program writes when it refuses, defers or bounces (``codes/software/<id>.yaml``).
 
@@ -230,7 +400,7 @@ class SoftwareMessage:
     broad: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class SoftwareNotice:
     """How a mail program (or a provider: :attr:`Provider.notices`) lays out one kind of email it
     sends back (``notices`` in the YAML; ``codes/schema/common.schema.json#/$defs/notice``)."""
@@ -261,7 +431,7 @@ NOTICE_LINES = ("subject", "senders", "markers", "original", "recipient", "lists
                 "recipient_fields")
 
 
-@dataclass(frozen=True)
+@record
 class Software:
     """A mail program: what it writes and how it lays out its bounce emails (``codes/software/<id>.yaml``)."""
 
@@ -277,7 +447,7 @@ class Software:
     release: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Provider:
     """A receiving provider (``codes/providers/<id>.yaml``)."""
 
@@ -289,6 +459,8 @@ class Provider:
     tokens: tuple[str, ...] = ()
     website: str = ""
     notices: tuple[SoftwareNotice, ...] = ()
+    #: for each pattern of ``tokens``, a lower-case text it cannot match without ('' if none); derived at build
+    token_literals: tuple[str, ...] = ()
 
 
 #: What a log format's pattern groups, CSV columns or JSON keys may be named (codes/schema/logs.schema.json)
@@ -302,7 +474,7 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in value)
 
 
-@dataclass(frozen=True)
+@record
 class LogExample:
     """A log text written from the program's own template, and the evidence it must give: one tuple
     of (field, value) pairs per result, in order (none for a line that reports no outcome)."""
@@ -311,7 +483,7 @@ class LogExample:
     yields: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class LogFormat:
     """One kind of log line (or CSV row, or JSON record) a program writes (``codes/logs/<id>.yaml``)."""
 
@@ -358,7 +530,7 @@ class LogFormat:
         })
 
 
-@dataclass(frozen=True)
+@record
 class LogProgram:
     """How one program writes its log (``codes/logs/<id>.yaml``): its line kinds, in decision order."""
 
@@ -373,7 +545,7 @@ class LogProgram:
         return cls(**{**d, "formats": tuple(LogFormat.from_dict(f) for f in d["formats"])})
 
 
-@dataclass(frozen=True)
+@record
 class Registry:
     """The whole registry, in registry order (which is decision order)."""
 
@@ -457,57 +629,24 @@ class Registry:
             raise ValueError(f"registry.json has schema version {version!r}, this code reads {SCHEMA_VERSION}")
 
         def refs(items: list[dict[str, Any]]) -> tuple[Reference, ...]:
-            return tuple(Reference(**r) for r in items)
+            return tuple(_load(Reference, r) for r in items)
 
         return cls(
-            reasons=tuple(Reason(**{**r, "hard": Hard(r["hard"]), "diagnostic_types": tuple(r.get("diagnostic_types", ())),
-                                     "details": tuple(Detail(**d) for d in r.get("details", ())),
-                                     "given_up_except": tuple(r.get("given_up_except", ())),
-                                     "over": tuple(r.get("over", ())),
-                                     "actions": tuple(r.get("actions", ()))})
-                          for r in data["reasons"]),
-            reply=tuple(
-                ReplyCode(**{**r, "references": refs(r["references"]), "enhanced": tuple(r["enhanced"])})
-                for r in data["reply"]
-            ),
-            enhanced=tuple(
-                EnhancedCode(**{**e, "references": refs(e["references"]), "basic": tuple(e["basic"]),
-                                 "yields_to": tuple(e.get("yields_to", ()))})
-                for e in data["enhanced"]
-            ),
-            phrases=tuple(
-                PhraseRule(**{**p, "match": tuple(p["match"]), "examples": tuple(p["examples"]),
-                              "literals": tuple(p["literals"])})
-                for p in data["phrases"]
-            ),
+            reasons=tuple(_load(Reason, {**r, "hard": Hard(r["hard"]),
+                                         "details": tuple(_load(Detail, d) for d in r.get("details", ()))}) for r in data["reasons"]),
+            reply=tuple(_load(ReplyCode, {**r, "references": refs(r["references"])}) for r in data["reply"]),
+            enhanced=tuple(_load(EnhancedCode, {**e, "references": refs(e["references"])}) for e in data["enhanced"]),
+            phrases=tuple(_load(PhraseRule, p) for p in data["phrases"]),
             providers=tuple(
-                Provider(
-                    **{
-                        **p,
-                        "hosts": tuple(p["hosts"]),
-                        "tokens": tuple(p["tokens"]),
-                        "rules": tuple(
-                            ProviderRule(
-                                **{**r, "match": tuple(r["match"]), "examples": tuple(r["examples"]),
-                                   "literals": tuple(r["literals"])}
-                            )
-                            for r in p["rules"]
-                        ),
-                        "notices": tuple(_notice(n) for n in p.get("notices", ())),
-                    }
-                )
+                _load(Provider, {**p, "rules": tuple(_load(ProviderRule, r) for r in p["rules"]),
+                                  "notices": tuple(_load(SoftwareNotice, n) for n in p.get("notices", ()))})
                 for p in data["providers"]
             ),
             software=tuple(
-                Software(**{
+                _load(Software, {
                     **s,
-                    "tokens": tuple(s["tokens"]),
-                    "messages": tuple(
-                        SoftwareMessage(**{**m, "match": tuple(m["match"]), "examples": tuple(m["examples"]),
-                                           "literals": tuple(m["literals"])})
-                        for m in s["messages"]
-                    ),
-                    "notices": tuple(_notice(n) for n in s["notices"]),
+                    "messages": tuple(_load(SoftwareMessage, m) for m in s["messages"]),
+                    "notices": tuple(_load(SoftwareNotice, n) for n in s["notices"]),
                 })
                 for s in data.get("software", ())
             ),
@@ -515,14 +654,11 @@ class Registry:
         )
 
 
-def _notice(n: dict[str, Any]) -> SoftwareNotice:
-    return SoftwareNotice(**{**n, **{k: tuple(n[k]) for k in NOTICE_LINES if k in n}})
-
-
 def _plain(obj: Any) -> Any:
-    """Dataclass → plain JSON types, without private (underscore) fields."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
+    """Record → plain JSON types, without private (underscore) fields."""
+    names = getattr(type(obj), "_record_names", None)
+    if names is not None:
+        return {n: _plain(getattr(obj, n)) for n in names if not n.startswith("_")}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (tuple, list)):
@@ -539,7 +675,7 @@ class Kind(enum.StrEnum):
     AUTOREPLY = "autoreply"  # an out-of-office or other automatic reply
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     """Facts found in the input for one recipient. No decision is taken here.
 
@@ -575,7 +711,7 @@ class Evidence:
     sender: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """The verdict for one recipient, and the registry entry that decided it."""
 

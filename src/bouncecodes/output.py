@@ -3,9 +3,11 @@ in-browser checker, so both give the same fields with the same values."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from .model import Result
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FIELDS", "record"]
 

@@ -18,7 +18,11 @@ absent from a match is ever required. Standard library only; runs under Pyodide.
 
 from __future__ import annotations
 
-__all__ = ["Requirements", "fold", "requirements", "satisfied"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["Requirements", "fold", "may_match", "requirements", "satisfied"]
 
 #: one tuple of alternatives per requirement; () when nothing is known to be required
 Requirements = tuple[tuple[str, ...], ...]
@@ -257,3 +261,30 @@ def satisfied(reqs: Requirements, folded: str) -> bool:
         else:
             return False
     return True
+
+
+_OF_PATTERN: dict[Any, Requirements] = {}  # by the pattern object (a stand-in and its compiled pattern apart)
+_OF_SOURCE: dict[str, Requirements] = {}
+_VERBOSE = 64  # re.VERBOSE, whose white space and comments this reader does not follow
+
+
+def may_match(pattern: Any, folded: str) -> bool:
+    """False only when ``pattern`` (a compiled pattern, or the runtime's stand-in for one not yet
+    compiled: see :mod:`bouncecodes.lazyre`) cannot match the text whose :func:`fold` is ``folded``:
+    a cheap test before a search. Its requirements are read once per pattern, without compiling it."""
+    reqs = _OF_PATTERN.get(pattern)
+    if reqs is None:
+        source, flags = source_of(pattern)
+        reqs = _OF_SOURCE.get(source)
+        if reqs is None:
+            reqs = _OF_SOURCE[source] = () if flags & _VERBOSE else requirements(source)
+        _OF_PATTERN[pattern] = reqs
+    return not reqs or satisfied(reqs, folded)
+
+
+def source_of(pattern: Any) -> tuple[str, int]:
+    """(source, flags) of a compiled pattern or of a lazyre stand-in, without compiling it."""
+    args = getattr(pattern, "_args", None)
+    if args is not None and getattr(pattern, "_compiled", None) is None:
+        return args  # type: ignore[no-any-return]
+    return pattern.pattern, pattern.flags

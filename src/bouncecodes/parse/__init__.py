@@ -7,12 +7,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from typing import BinaryIO
 
-from ..model import Evidence, Registry
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
+from ..model import Evidence, Registry, replace
 from .common import MAX_INPUT, addresses, check_size, squash, to_text
 from .detect import InputKind, detect
 from .formats import notice_formats
@@ -21,6 +19,10 @@ from .message import is_bounce_subject, parse_message
 from .notify import parse_json
 from .reply import parse_reply
 from .text import MAX_DIAGNOSTIC, evidence_from_notice, find_command
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 __all__ = ["MAX_INPUT", "InputKind", "detect", "iter_mbox", "locate", "parse", "parse_text", "split_mbox"]
 

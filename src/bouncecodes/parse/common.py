@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..errors import InputError, InputTooLargeError
 
 #: Inputs larger than this are refused before parsing (bytes, or characters for text).
@@ -95,8 +95,9 @@ def decode_iso2022(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    """Collapse runs of white space to one space and trim."""
-    return SPACE_RE.sub(" ", text).strip()
+    """Collapse runs of white space to one space and trim (``SPACE_RE.sub(" ", text).strip()``,
+    faster: both split at what str.isspace() calls white space)."""
+    return " ".join(text.split())
 
 
 def addresses(text: str) -> list[str]:
@@ -154,9 +155,24 @@ def clean_address(addr: str, *, dotless: bool = False) -> str:
     return f"{local}@{domain.lower().rstrip('.')}"
 
 
+# where a reply code or an enhanced code may start: either pattern without its look-behind. A pattern
+# that starts with a character set is searched in C, position by position; one that starts with a
+# look-behind is tried at every position (has_code on a log line: 6.8 µs with the two, 2.1 µs so)
+CODE_START_RE = re.compile(r"[245](?:[0-5]\d(?:[ -]|:(?= )|$)|\.\d{1,3}\.\d)", re.MULTILINE)
+
+
 def has_code(text: str) -> bool:
-    """Whether ``text`` holds a reply code or an enhanced status code (a cheap test before reading it)."""
-    return REPLY_RE.search(text) is not None or ENHANCED_RE.search(text) is not None
+    """Whether ``text`` holds a reply code or an enhanced status code (a cheap test before reading
+    it): ``REPLY_RE.search(text) or ENHANCED_RE.search(text)``, each tried only where
+    ``CODE_START_RE`` finds a start (tests/test_speed_paths.py)."""
+    search = CODE_START_RE.search
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        at = m.start()
+        if REPLY_RE.match(text, at) is not None or ENHANCED_RE.match(text, at) is not None:
+            return True
+        pos = at + 1
+    return False
 
 
 def find_codes(text: str) -> tuple[str, str]:

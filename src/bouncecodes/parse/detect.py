@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-import re
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Registry
 from .logs import STAMP_RE, looks_like_log
 

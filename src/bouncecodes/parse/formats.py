@@ -16,9 +16,9 @@ so every search is linear.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Registry, SoftwareNotice
 
 __all__ = ["Feedback", "Formats", "formats_of", "notice_formats"]

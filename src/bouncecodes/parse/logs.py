@@ -20,14 +20,11 @@ program's state words mean. This module holds what every log has in common:
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from typing import Any
 
-from ..model import Evidence, Kind, LogFormat, Registry
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
+from ..model import Evidence, Kind, LogFormat, Registry, replace
+from ..registry import load_registry
 from .common import (
     ENHANCED_RE,
     addresses,
@@ -39,6 +36,10 @@ from .common import (
 )
 from .reply import parse_reply
 from .text import find_command
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["STAMP_RE", "LogReader", "known_log", "looks_like_log", "parse_log", "read_json_record"]
 
@@ -113,6 +114,10 @@ class _Formats:
         # what a CSV header line starts with: its prefix, else its first column
         self.csv_starts = tuple(dict.fromkeys(c.fmt.header_prefix or c.fmt.header[0] for c in self.csv))
         self._by_tag: dict[str, tuple[list[tuple[str, list[_Format]]], bool]] = {}
+        # every format's tag pattern in one: a word that none of them matches (the word before the
+        # first ': ' of a reply, "<bob@example.org>") is told apart in one call, not one per format
+        tags = sorted({c.fmt.tag for c in self.lines if c.fmt.tag})
+        self.any_tag = re.compile("|".join(f"(?:{t})" for t in tags)) if tags else None
 
     def groups_for(self, tag: str | None) -> tuple[list[tuple[str, list[_Format]]], bool]:
         """The groups to try on a line with this syslog tag, and whether the tag is theirs: the
@@ -123,6 +128,8 @@ class _Formats:
             return self.groups, False
         found = self._by_tag.get(tag)
         if found is None:
+            if self.any_tag is None or self.any_tag.fullmatch(tag) is None:
+                return self.groups, False  # no program's tag (what the loop below finds then)
             own = [c for c in self.lines if c.tag is not None and c.tag.fullmatch(tag)]
             found = (_grouped([c for c in self.lines if c.tag is None or c in own]), True) if own else (self.groups, False)
             if len(self._by_tag) < 10_000:  # tags are few; a queue id taken for one is not kept
@@ -146,11 +153,7 @@ def _formats(registry: Registry) -> _Formats:
 
 
 def _registry(registry: Registry | None) -> Registry:
-    if registry is not None:
-        return registry
-    from ..registry import load_registry
-
-    return load_registry()
+    return registry if registry is not None else load_registry()
 
 
 def _envelope(line: str) -> tuple[str, str | None, int, int]:
@@ -406,6 +409,8 @@ class LogReader:
             prefix = c.fmt.header_prefix
             if not line.startswith(prefix) or not all(h in line for h in c.fmt.header):
                 continue
+            import csv  # (imported on use, as json: most logs are lines)
+
             names = [x.strip() for x in next(csv.reader([line[len(prefix):]]), [])]
             if c.header <= set(names):
                 return c, {n: i for i, n in enumerate(names)}
@@ -414,6 +419,8 @@ class LogReader:
     def _csv_row(self, line: str, offset: int) -> list[Evidence]:
         assert self.csv is not None
         c, columns = self.csv
+        import csv
+
         row = next(csv.reader([line]), [])
         values = {}
         for name, paths in c.fields:
@@ -429,6 +436,8 @@ class LogReader:
         start = line.find("{")
         if line.rstrip()[-1:] != "}" or not any(k in line for k in self.formats.json_keys):
             return None
+        import json
+
         try:
             obj = json.loads(line[start:], strict=False)
         except (ValueError, RecursionError):
@@ -539,15 +548,22 @@ def known_log(text: str, registry: Registry | None = None) -> bool:
     """Whether ``text`` holds a line that a known program's format reads (or a CSV log's header)."""
     head = text[:200_000]
     reader = LogReader(registry)
-    for first in head[:20_000].split("\n", 100)[:100]:  # a log's first lines mostly tell
+    firsts = head[:20_000].split("\n", 100)[:100]
+    for first in firsts:  # a log's first lines mostly tell
         if reader._match(first) is not None:
             return True
+    # the lines that start before ``tried`` were read whole above (all but a last one cut off at
+    # 20,000 characters): the search below counts them, but does not read them again
+    tried = sum(len(x) + 1 for x in firsts)
+    if tried - 1 < len(head) and head[tried - 1] != "\n":
+        tried -= len(firsts[-1]) + 1
+    every_line_read = tried >= len(head)  # (a short text, a reply: the search below would read none)
     for c in reader.formats.csv:
         if all(h in head for h in c.fmt.header):
             for line, _ in _lines(head[:20_000]):
                 if reader._csv_header(line) is not None:
                     return True
-    for literal, _group in reader.formats.groups:
+    for literal, _group in () if every_line_read else reader.formats.groups:
         at = head.find(literal)
         tries = 0
         while at >= 0 and tries < 50:
@@ -555,7 +571,7 @@ def known_log(text: str, registry: Registry | None = None) -> bool:
             start = head.rfind("\n", 0, at) + 1
             end = head.find("\n", at)
             end = len(head) if end < 0 else end
-            if reader._match(head[start:end]) is not None:
+            if start >= tried and reader._match(head[start:end]) is not None:
                 return True
             at = head.find(literal, end)
     return False

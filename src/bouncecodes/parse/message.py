@@ -3,13 +3,8 @@ and human-readable bounces of any MTA (through :mod:`bouncecodes.parse.text`).""
 
 from __future__ import annotations
 
-import email
-import email.errors
-import email.message
-import re
-from typing import Any
-
-from ..model import Evidence, Kind
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
+from ..model import Evidence, Kind, replace
 from .common import (
     ENHANCED_RE,
     addresses,
@@ -23,6 +18,7 @@ from .common import (
     tidy_reply,
 )
 from .formats import Feedback, notice_formats
+from .mime import decode_words, is_message, read
 from .notify import looks_like_notification, parse_notification
 from .text import (
     MAX_DIAGNOSTIC,
@@ -36,9 +32,14 @@ from .text import (
     reply_lines,
 )
 
-Message = email.message.Message
-# Every message here is parsed with the parser's default policy, compat32, which keeps header values
-# as they are. (Naming it through email.policy would import email.headerregistry and more for nothing.)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .mime import MessageLike as Message
+
+# Every message here is read by parse/mime.py's lean reader, or when it declines by the email package
+# with its default policy, compat32, which keeps header values as they are: both give the same.
 
 # Generic words of a bounce's From and Subject lines, in any program's notice; what one program writes
 # is in its catalogue (codes/software/<id>.yaml, notices) and read through parse.formats
@@ -63,7 +64,8 @@ HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.IG
 
 
 # A Content-Type or Content-Disposition field (with its continuation lines) is cut after this many
-# characters before the email package reads it: it splits parameters in time that grows with their
+# characters before the message is read (by either reader: they then read the same text; the email
+# package is the one that needs it): it splits parameters in time that grows with their
 # number times the field's length (150,000 ';' took seconds), and no real field comes near this
 # length. Only a long text with many ';' is looked at: the cost stays small below that.
 MAX_PARAMETER_FIELD = 4000
@@ -77,10 +79,11 @@ def _cut_field(m: re.Match[str]) -> str:
 
 
 def _message(text: str) -> Message:
-    """``email.message_from_string(text)``, its over-long parameter fields cut first."""
+    """``text`` read as a message tree (:func:`bouncecodes.parse.mime.read`), its over-long
+    parameter fields cut first."""
     if len(text) > MAX_PARAMETER_FIELD and text.count(";") > MANY_SEMICOLONS:
         text = PARAMETER_FIELD_RE.sub(_cut_field, text)
-    return email.message_from_string(text)
+    return read(text)
 
 
 JAPANESE_CHARSETS = frozenset({"iso-2022-jp", "euc-jp", "shift-jis", "cp932", "iso-2022-jp-2", "iso-2022-jp-3",
@@ -130,12 +133,7 @@ def _header(msg: Message, name: str) -> str:
         return ""
     text = str(value)
     if "=?" in text:
-        try:
-            from email.header import decode_header, make_header
-
-            text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, email.errors.MessageError):
-            pass  # an encoded word with bad base64 (HeaderParseError), an unknown charset …: kept as it is
+        text = decode_words(text)
     return squash(decode_iso2022(text))
 
 
@@ -143,7 +141,7 @@ def _field_blocks(part: Message) -> list[Message]:
     """The header blocks of a message/delivery-status (or feedback-report) part."""
     payload = part.get_payload()
     if isinstance(payload, list):
-        blocks = [p for p in payload if isinstance(p, Message)]
+        blocks = [p for p in payload if is_message(p)]
         # compat32 keeps the first block's fields in the first sub-message; an empty payload line
         # between blocks makes the rest sub-messages.
         return blocks
@@ -195,7 +193,7 @@ def _walk(msg: Message) -> Parts:
             continue
         if ctype in ("message/rfc822", "message/global"):
             inner = part.get_payload()
-            if isinstance(inner, list) and inner and isinstance(inner[0], Message) and found.original is None:
+            if isinstance(inner, list) and inner and is_message(inner[0]) and found.original is None:
                 found.original = inner[0]
             elif isinstance(inner, str) and found.original is None:
                 found.original = _message(inner)
@@ -207,7 +205,7 @@ def _walk(msg: Message) -> Parts:
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
-                stack[0:0] = [(p, inside_original) for p in payload if isinstance(p, Message)]
+                stack[0:0] = [(p, inside_original) for p in payload if is_message(p)]
             continue
         maintype = ctype.split("/")[0]  # what part.get_content_maintype() gives, without reading the header again
         if maintype == "multipart":
@@ -614,8 +612,6 @@ def _daemon_addresses(text: str) -> set[str]:
 
 
 def _finish(e: Evidence, reporting: str) -> Evidence:
-    from dataclasses import replace
-
     remote = e.remote_mta
     if not remote:
         m = re.search(r"\b(?:host|server|mx)\s+([A-Za-z0-9][A-Za-z0-9.-]{2,253}\.[A-Za-z]{2,63})\b", e.diagnostic,

@@ -10,9 +10,7 @@ feedback report.
 
 from __future__ import annotations
 
-import json
 from collections import deque
-from typing import Any
 
 from ..model import Evidence, Kind
 from .common import (
@@ -26,6 +24,10 @@ from .common import (
     tidy_reply,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
+
 MARKERS = ("notificationType", "eventType")
 MAX_JSON = 2_000_000
 MAX_RECIPIENTS = 1000
@@ -38,6 +40,8 @@ def looks_like_notification(text: str) -> bool:
 
 def _load(text: str) -> dict[str, Any] | None:
     """The first JSON object in ``text`` that carries a notification type (unwrapping SNS)."""
+    import json  # (on use: most inputs are no JSON)
+
     decoder = json.JSONDecoder(strict=False)
     start = text.find("{")
     tries = 0
@@ -191,6 +195,8 @@ def _event(obj: dict[str, Any]) -> Evidence | None:
 
 def _objects(text: str) -> list[Any]:
     """The JSON values of ``text``: one document, or one per line (JSON Lines)."""
+    import json
+
     try:
         return [json.loads(text, strict=False)]
     except (ValueError, RecursionError):

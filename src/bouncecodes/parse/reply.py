@@ -3,8 +3,7 @@ possibly inside prose (``host mx.example.com[192.0.2.1] said: 550 … (in reply 
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
 from .common import addresses, find_codes, squash
 from .text import find_command
@@ -40,7 +39,7 @@ def parse_reply(text: str) -> list[Evidence]:
     if not reply and not status:
         return []
     found = addresses(diagnostic)
-    host = HOST_SAID_RE.search(diagnostic)
+    host = HOST_SAID_RE.search(diagnostic) if "said:" in diagnostic.lower() else None
     start = text.find(text.strip()[:40]) if text.strip() else 0
     return [Evidence(recipient=found[0] if found else "", status=status, reply=reply, diagnostic=diagnostic,
                      remote_mta=host.group(1).lower() if host else "", command=find_command(diagnostic),

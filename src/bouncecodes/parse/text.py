@@ -16,9 +16,11 @@ block when the notice has no recipient line at all.
 from __future__ import annotations
 
 import heapq
-import re
+from collections.abc import Iterable
 
+from .. import lazyre as re  # re, its module-level patterns compiled on first use
 from ..model import Evidence
+from ..prefilter import fold, may_match, requirements, satisfied
 from .common import ADDRESS_RE, clean_address, find_codes, has_code, squash, tidy_reply
 from .formats import Formats, notice_formats
 
@@ -39,6 +41,16 @@ BOILERPLATE_RE = re.compile(
 # marks are possessive: a long line of them followed by other text would otherwise be tried at every
 # split of the run, in time that grows with the square of its length.
 DIVIDER_RE = re.compile(r"^[ \t]{0,20}(?:[-=*_#~+]{3,}+[^\n]{0,100}[-=*_#~+]{3,}+[ \t]{0,20}|[-=*_#~+ \t]{3,}+)$")
+_DIVIDER_CHARS = frozenset("-=*_#~+")
+
+
+def may_be_divider(line: str) -> bool:
+    """False for a line DIVIDER_RE cannot match, cheaply: one whose first character after spaces and
+    tabs is no divider character, or that is shorter than three (tests/test_speed_paths.py)."""
+    rest = line.lstrip(" \t")
+    return rest[0] in _DIVIDER_CHARS if rest else len(line) >= 3
+
+
 # words that introduce a recipient address on the same line
 RECIPIENT_CUE_RE = re.compile(
     r"(?:(?<![\w-])(?:recipients?|address(?:e|ee)?|adresse|to|rcpt|user|mailbox|account|destinataire|destinatario|"
@@ -98,6 +110,7 @@ LABELLED_REPLY_RE = re.compile(r"\b(?:error[_ ]code|smtp[_ ](?:reply[_ ])?code|r
 # "SMTP command: DATA", "-----SMTP command\nDATA": a notice that labels the command it failed on
 COMMAND_LABEL_RE = re.compile(r"\bsmtp command[\s:=-]{0,30}" + _COMMANDS + r"\b", re.IGNORECASE)
 # a transcript line: ">>> DATA" (what we sent) or "<<< 550 …" (a failing answer)
+_SENT_NEEDS = requirements(_SENT)
 TRANSCRIPT_LINE_RE = re.compile(r"^[ \t]{0,8}(?:" + _SENT + _COMMANDS + r"\b|" + _ANSWER + r"([45])\d\d)",
                                 re.IGNORECASE | re.MULTILINE)
 # the notice names what the server disliked: qmail's "192.0.2.1 does not like recipient." and
@@ -125,19 +138,23 @@ def find_command(text: str) -> str:
     notice labels it ("SMTP command: DATA").
     """
     text = text[: MAX_DIAGNOSTIC * 4]
-    m = COMMAND_IN_RE.search(text)
+    if not text:
+        return ""
+    folded = fold(text)  # each pattern is searched only when the text holds what it needs (may_match)
+    m = COMMAND_IN_RE.search(text) if may_match(COMMAND_IN_RE, folded) else None
     if m:
         return _command_name(m.group(1))
-    m = DISLIKED_RE.search(text)
+    m = DISLIKED_RE.search(text) if may_match(DISLIKED_RE, folded) else None
     if m:
         return _command_name(next(g for g in m.groups() if g))
     last = ""
-    for t in TRANSCRIPT_LINE_RE.finditer(text):
-        if t.group(1):
-            last = t.group(1)
-        elif last:
-            return _command_name(last)
-    m = COMMAND_LABEL_RE.search(text)
+    if satisfied(_SENT_NEEDS, folded):  # no line of what was sent ('>>>', 'In:'): no command from a transcript
+        for t in TRANSCRIPT_LINE_RE.finditer(text):
+            if t.group(1):
+                last = t.group(1)
+            elif last:
+                return _command_name(last)
+    m = COMMAND_LABEL_RE.search(text) if may_match(COMMAND_LABEL_RE, folded) else None
     return _command_name(m.group(1)) if m else ""
 
 
@@ -216,10 +233,12 @@ class Blocks:
         #: address -> the index in ``lines`` of its block's first line
         self.first: dict[str, int] = {}
         owned: dict[str, list[int]] = {}  # lower-case address -> indices of its block's lines
+        # each line tested once; boilerplate ends with ':' (tests/test_speed_paths.py): a line without is not
+        boilerplate = [":" in line and BOILERPLATE_RE.match(line) is not None for line in lines]
         per_line = [
             [(a, s) for a, s in _line_addresses(line) if a.lower() not in exclude]
-            if "@" in line and not BOILERPLATE_RE.match(line) else []
-            for line in lines
+            if "@" in line and not boiler else []
+            for line, boiler in zip(lines, boilerplate, strict=True)
         ]
         formats = notice_formats()
         if formats.recipient_res and "@" in notice:
@@ -243,14 +262,14 @@ class Blocks:
                 owned.setdefault(who.lower(), []).append(i)
 
         for i, (line, found) in enumerate(zip(lines, per_line, strict=True)):
-            if BOILERPLATE_RE.match(line):
+            if boilerplate[i]:
                 if current is not None and current.lower() in line[:MAX_LINE].lower():
                     # "From: <sender> RCPT: <rcpt> …" about the block's own recipient: part of it
                     take(current, i, line[:MAX_LINE])
                 else:
                     current = None
                 continue
-            if DIVIDER_RE.match(line):
+            if may_be_divider(line) and DIVIDER_RE.match(line):
                 continue
             starts = [a for a, _ in found if a in known or not known]
             if starts:
@@ -286,6 +305,7 @@ class Blocks:
         for a in blocks:
             self._by_lower.setdefault(a.lower(), a)
         self._common: list[tuple[int, str]] | None = None
+        self._common_only: str | None = None
         self._owned_any: set[int] | None = None
         #: whether the notice writes out SMTP sessions ("… while talking to mx.example.org:")
         self.has_sessions = "while talking to" in notice.lower()
@@ -403,16 +423,26 @@ class Blocks:
             self._common = [(i, squash(line)) for i, line in enumerate(self.lines) if line.strip() and not self.owns(i)]
         # its own lines without its address: the same words for every recipient of a long list, so
         # that their evidence is alike and decided once (see bouncecodes.classify)
-        mine = [(i, strip_address(self.lines[i], address)) for i in self._owned.get(address.lower(), [])]
-        parts: list[str] = []
-        size = 0
-        for _, piece in heapq.merge(self._common, mine):
-            if piece:
-                parts.append(piece)
-                size += len(piece) + 1
-                if size > MAX_DIAGNOSTIC:
-                    break
-        return " ".join(parts)[:MAX_DIAGNOSTIC]
+        mine = [(i, piece) for i in self._owned.get(address.lower(), [])
+                if (piece := strip_address(self.lines[i], address))]
+        if not mine:  # nothing but its address on its lines: the lines of no block, joined once for all
+            if self._common_only is None:
+                self._common_only = _joined(self._common)
+            return self._common_only
+        return _joined(heapq.merge(self._common, mine))
+
+
+def _joined(pieces: Iterable[tuple[int, str]]) -> str:
+    """The non-empty pieces, in order, joined by spaces and cut at MAX_DIAGNOSTIC."""
+    parts: list[str] = []
+    size = 0
+    for _, piece in pieces:
+        if piece:
+            parts.append(piece)
+            size += len(piece) + 1
+            if size > MAX_DIAGNOSTIC:
+                break
+    return " ".join(parts)[:MAX_DIAGNOSTIC]
 
 
 def block_text(lines: list[str]) -> str:
@@ -547,7 +577,7 @@ def session_before(found: Blocks, address: str, lines: list[str]) -> list[str]:
     of its own: Sendmail writes "554 <bob@…>... Remote protocol error" under the session in which the
     server refused the sender (">>> MAIL From:…" / "<<< 501 …"), a refusal that names no recipient.
     [] when the block has its own transcript, its line quotes a reply, or no session stands above it."""
-    if not lines or _transcript(lines)[0]:
+    if not lines or not found.has_sessions or _transcript(lines)[0]:
         return []
     first = lines[0]
     at = first.lower().find(address.lower())
