@@ -127,7 +127,7 @@ def test_no_raw_pattern_in_page_text_nor_search_index(site: Built, registry: Reg
 def test_provider_pages_say_their_markers_in_words(site: Built) -> None:
     text = " ".join("".join(body(site.root / "providers" / "microsoft" / "index.html").text).split())
     assert "Markers in the text: “STOREDRV.Deliver”, “STOREDRV.Submit”" in text
-    assert "It applies to a reply with enhanced code 5.4.1 whose text contains" in text
+    assert "It applies to a reply with enhanced code 5.7.51 whose text contains" in text
 
 
 def test_a_parser_source_is_led_by_the_providers_own_documentation(site: Built, registry: Registry) -> None:
