@@ -524,6 +524,10 @@ class Evidence:
     queue_id: str = ""
     message_id: str = ""
     sender: str = ""
+    #: the number of the log line it was read from (1-based; 0: not a log line), and of the
+    #: message in an mbox (1-based; 0: not a message of an mbox)
+    line: int = 0
+    message: int = 0
 
 
 @dataclass(frozen=True)
@@ -550,6 +554,14 @@ class Result:
     span: tuple[int, int] = (0, 0)
     original_recipient: str = ""  # the address as the sender gave it, when forwarding changed it
     direction: str = ""  # inbound (a refusal your server gave), outbound (a delivery that failed) or ''
+    # where it came from (see Evidence): a log's time stamp as written, queue id, Message-ID, sender,
+    # line number; the message's number in an mbox
+    timestamp: str = ""
+    queue_id: str = ""
+    message_id: str = ""
+    sender: str = ""
+    line: int = 0
+    message: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

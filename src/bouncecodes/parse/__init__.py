@@ -81,7 +81,8 @@ def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) ->
     lead = len(text) - len(body)
     kind = kind or detect(body, registry)
     if kind is InputKind.MBOX:
-        return [e for message in split_mbox(body) for e in parse_message(message)]
+        return [replace(e, message=number) for number, message in enumerate(split_mbox(body), 1)
+                for e in parse_message(message)]
     if kind is InputKind.EMAIL:
         return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
                 for e in parse_message(body)]

@@ -524,15 +524,19 @@ def parse_log(text: str | Iterable[str], registry: Registry | None = None) -> li
     its lines one by one (without line ends)."""
     reader = LogReader(registry)
     out: list[Evidence] = []
-    if isinstance(text, str):
-        for line, offset in _lines(text):
-            out.extend(reader.line(line, offset))
-    else:
-        offset = 0
-        for line in text:
-            out.extend(reader.line(line, offset))
-            offset += len(line) + 1
+    pairs = _lines(text) if isinstance(text, str) else _offsets(text)
+    for number, (line, offset) in enumerate(pairs, 1):
+        found = reader.line(line, offset)
+        if found:  # each piece says the number of its line
+            out.extend(replace(e, line=number) for e in found)
     return out
+
+
+def _offsets(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    offset = 0
+    for line in lines:
+        yield line, offset
+        offset += len(line) + 1
 
 
 def known_log(text: str, registry: Registry | None = None) -> bool:
