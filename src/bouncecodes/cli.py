@@ -31,7 +31,7 @@ from typing import Any, BinaryIO, TextIO
 from . import __version__
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
-from .inputs import HEAD, again, binary_kind, decompress, line_kind, read_head, read_lines
+from .inputs import HEAD, binary_kind, decompress, decompression_error, line_kind, read_head, read_lines, read_start
 from .lookup import lookup
 from .model import Evidence, Provider, Registry
 from .output import FIELDS, record
@@ -124,11 +124,11 @@ def _documents(path: Path | None, stdin: BinaryIO, tick: Tick | None = None) -> 
     try:
         size = 0 if path is None else os.fstat(raw.fileno()).st_size
         stream, compression = decompress(raw)
-        head = read_head(stream, HEAD)
+        head, whole = read_start(stream, HEAD)
         what = binary_kind(head[:4096])
         if what:
-            raise Unreadable(f"{what}{f' (in {compression} data)' if compression else ''}, not text")
-        whole = again(stream, head)
+            raise Unreadable(f"{what}{f' (in {compression} data)' if compression else ''}"
+                             f"{'' if what.endswith(', not text') else ', not text'}")
         if _streamable_mbox(head[:4096]):
             for i, message in enumerate(iter_mbox(whole), 1):
                 yield name, i, message
@@ -139,15 +139,11 @@ def _documents(path: Path | None, stdin: BinaryIO, tick: Tick | None = None) -> 
         if kind:
             yield name, 0, Lines(kind, whole, raw, size)
             return
-        yield name, 0, head + whole.read(MAX_INPUT + 1 - len(head)) if len(head) == HEAD else head
+        rest = MAX_INPUT + 1 - len(head)  # a document is read whole, up to the limit (and refused above it)
+        yield name, 0, head + whole.read(rest) if len(head) == HEAD and rest > 0 else head
     finally:
         if path is not None:
             raw.close()
-
-
-def _decompression_error(exc: BaseException) -> bool:
-    """Whether ``exc`` is a decompressor's: data cut short (EOFError) or corrupt."""
-    return isinstance(exc, EOFError) or type(exc).__module__ in ("zlib", "lzma", "_lzma", "gzip", "bz2", "_bz2")
 
 
 def _directed(evidence: list[Evidence]) -> list[Evidence]:
@@ -361,7 +357,7 @@ class _Classifier:
         number = 0
         tick = self.tick if source.size else None
         try:
-            for number, line in enumerate(read_lines(source.stream), 1):
+            for number, line in enumerate(read_lines(source.stream, MAX_INPUT), 1):
                 if line is None:
                     unreadable += 1
                     events.append(("err", f"bouncecodes: {name}:{number}: refused: a line over the "
@@ -387,7 +383,7 @@ class _Classifier:
                 if tick is not None and number % TICK_LINES == 0:
                     tick(source.raw.tell(), source.size)
         except Exception as exc:
-            if not (_decompression_error(exc) or isinstance(exc, OSError)):
+            if not (decompression_error(exc) or isinstance(exc, OSError)):
                 raise
             unreadable += 1
             why = " ".join(str(exc).split()) or type(exc).__name__
@@ -435,7 +431,7 @@ def _file_units(path: Path | None, stdin: BinaryIO, tick: Tick | None = None
         yield name, 0, b"", [("n", (0, 0, 0, 1, 0)), ("err", f"bouncecodes: {name}: cannot read: {exc.strerror or exc}\n")]
         return
     except Exception as exc:  # data that stops decompressing, or a bug while splitting the file into messages
-        if _decompression_error(exc):
+        if decompression_error(exc):
             why = " ".join(str(exc).split()) or type(exc).__name__
             yield name, 0, b"", [("n", (0 if not empty else 1, 0, 0, 1, 0)),
                                  ("err", f"bouncecodes: {name}: cannot read: {why}\n")]

@@ -18,7 +18,7 @@ from .parse import is_binary
 from .parse.common import MAX_INPUT, to_text
 from .parse.detect import InputKind, detect
 
-__all__ = ["HEAD", "Chained", "again", "binary_kind", "decompress", "line_kind", "read_head", "read_lines"]
+__all__ = ["HEAD", "Broken", "Chained", "again", "binary_kind", "decompress", "decompression_error", "line_kind", "read_head", "read_lines", "read_start"]
 
 #: How much of an input's (decompressed) start is looked at to tell what it is: as much as the
 #: parser's own detection looks at (the first 200,000 characters for a log).
@@ -71,6 +71,46 @@ def read_head(stream: BinaryIO, size: int) -> bytes:
         parts.append(chunk)
         got += len(chunk)
     return b"".join(parts)
+
+
+def decompression_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a decompressor's: data cut short (EOFError) or corrupt."""
+    return isinstance(exc, EOFError) or type(exc).__module__ in ("zlib", "lzma", "_lzma", "gzip", "bz2", "_bz2")
+
+
+class Broken(io.RawIOBase):
+    """A stream that raises, when read, the error its decompressor gave."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        raise self.error
+
+
+def read_start(stream: BinaryIO, size: int) -> tuple[bytes, BinaryIO]:
+    """The first ``size`` bytes of ``stream`` (fewer at its end), and the stream to read from its
+    start on. Compressed data that breaks within them gives what came before, then the error."""
+    parts: list[bytes] = []
+    got = 0
+    try:
+        while got < size:
+            chunk = stream.read(min(size - got, 8192))  # small reads: what comes before an error is kept
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+    except Exception as exc:
+        if not (decompression_error(exc) or isinstance(exc, OSError)) or not parts:
+            raise
+        head = b"".join(parts)
+        return head, io.BufferedReader(Chained(head, Broken(exc)), buffer_size=1 << 16)  # type: ignore[arg-type,return-value]
+    head = b"".join(parts)
+    return head, again(stream, head)
 
 
 def decompress(raw: BinaryIO) -> tuple[BinaryIO, str]:
