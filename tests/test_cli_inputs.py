@@ -319,3 +319,97 @@ def test_a_large_log_among_many_files_is_streamed_with_workers(tmp_path: Path, c
     serial = run(capsys, "classify", "--format", "jsonl", "--jobs", "1", str(tmp_path))
     assert serial[0] == 0 and "32 input(s), 100 result(s)" in serial[2]
     assert run(capsys, "classify", "--format", "jsonl", "--jobs", "2", str(tmp_path)) == serial
+
+
+# -- mailq ------------------------------------------------------------------------------------------
+
+
+def showq(entries: list[tuple[str, str, list[tuple[str, str]]]], long_ids: bool = False) -> str:
+    """Text as Postfix's mailq writes it (showq_compat.c): per message its line, then each
+    recipient, a "(reason)" line above it whenever the reason changes, right-aligned to column 76."""
+    heading, row, sender_row = (("----Queue ID-----", "--Size--", "---Arrival Time----", "--Sender/Recipient------"),
+                                "{:<17} {:>8} {:<19} {}", "{:<17} {:>8} {:>19.19} {}") if long_ids else \
+        (("-Queue ID-", "--Size--", "----Arrival Time----", "-Sender/Recipient-------"),
+         "{:<11} {:>7} {:<20} {}", "{:<11} {:>7} {:>20.20} {}")
+    out = [row.format(*heading)]
+    for qid, sender, recipients in entries:
+        out.append(sender_row.format(qid, 2048, "Mon Dec  7 10:00:00 2026", sender))
+        saved = ""
+        for rcpt, why in recipients:
+            if why != saved:
+                saved = why
+                shown = why or "reason unavailable"
+                out.append(" " * max(76 - len(shown), 0) + f"({shown})")
+            out.append(row.format("", "", "", rcpt))
+        out.append("")
+    out.append(f"-- 6 Kbytes in {len(entries)} Requests.")
+    return "\n".join(out) + "\n"
+
+
+GREY = "host mx.example.org[192.0.2.1] said: 450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted " \
+       "(in reply to RCPT TO command)"
+FULL = "host mx.example.net[192.0.2.2] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)"
+TIMEOUT = "connect to mx.example.com[192.0.2.9]:25: Connection timed out"
+
+
+@pytest.mark.parametrize("long_ids", [False, True])
+def test_mailq_attaches_each_reason_to_the_recipients_below_it(capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch, long_ids: bool) -> None:
+    text = showq([("3F2A81C0B4*", "news@example.net", [("bob@example.org", GREY), ("bo2@example.org", GREY),
+                                                          ("ann@example.com", TIMEOUT), ("dee@example.com", "")]),
+                  ("7C1D2E3F4A!", "news@example.net", [("cy@example.net", FULL)]),
+                  ("8D2E3F4A5B", "MAILER-DAEMON", [("eve@example.org", "Short")])], long_ids)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code, out, err = run(capsys, "classify", "--format", "jsonl", "-")
+    got = [(r["recipient"], r["reply"], r["status"], r["queue_id"], r["diagnostic"]) for r in records(out)]
+    assert code == 0, err
+    assert got == [("bob@example.org", "450", "4.2.0", "3F2A81C0B4", GREY),
+                   ("bo2@example.org", "450", "4.2.0", "3F2A81C0B4", GREY),
+                   ("ann@example.com", "", records(out)[2]["status"], "3F2A81C0B4", TIMEOUT),
+                   ("cy@example.net", "452", "4.2.2", "7C1D2E3F4A", FULL),
+                   ("eve@example.org", "", records(out)[4]["status"], "8D2E3F4A5B", "Short")]
+    reasons = [r["reason"] for r in records(out)]
+    assert reasons[:4] == ["blocked", "blocked", "networkerror", "mailboxfull"]
+    assert records(out)[0]["sender"] == "news@example.net" and records(out)[0]["timestamp"] == "Mon Dec  7 10:00:00"
+
+
+def test_sendmail_mailq(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("\t\t/var/spool/mqueue (2 requests)\n"
+            "-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n"
+            "u8JGfJsl006421     1234 Tue Sep 19 16:41 <news@example.net>\n"
+            "                 (Deferred: 451 4.7.1 Please try again later)\n"
+            "\t\t\t\t\t <bob@example.org>\n"
+            "\t\t\t\t\t <cy@example.org>\n"
+            "u8JGfKsl006422     2048 Tue Sep 19 16:42 <news@example.net>\n"
+            "                 (Deferred: Connection refused by mx.example.com.)\n"
+            "\t\t\t\t\t <ann@example.com>\n"
+            "\t\tTotal requests: 2\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code, out, err = run(capsys, "classify", "--format", "jsonl", "-")
+    got = [(r["recipient"], r["reply"], r["queue_id"]) for r in records(out)]
+    assert code == 0 and got == [("bob@example.org", "451", "u8JGfJsl006421"), ("cy@example.org", "451", "u8JGfJsl006421"),
+                                 ("ann@example.com", "", "u8JGfKsl006422")], err
+
+
+def test_several_bare_log_lines_are_read_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Lines pasted without their syslog time stamp and host, of several programs: each one read,
+    with its line number."""
+    text = (
+        "postfix/smtp[2207]: 7C1D2E3F4A: to=<ann@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, "
+        "delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown "
+        "(in reply to RCPT TO command))\n"
+        "8D2E3F4A5B: to=<bob@example.net>, relay=mx.example.net[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=4.2.2, "
+        "status=deferred (host mx.example.net[192.0.2.2] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))\n"
+        "NOQUEUE: reject: RCPT from client.example.net[192.0.2.7]: 550 5.1.1 <mo@example.org>: Recipient address "
+        "rejected: User unknown in local recipient table; from=<ned@example.net> to=<mo@example.org> proto=ESMTP "
+        "helo=<client.example.net>\n"
+        "1uXyZa-000123-AB ** cy@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.8]: SMTP error from "
+        "remote mail server after RCPT TO:<cy@example.org>: 550 5.1.1 User unknown\n")
+    path = tmp_path / "pasted.txt"
+    path.write_text(text)
+    code, out, err = run(capsys, "classify", "--format", "jsonl", "--jobs", "1", str(path))
+    got = [(r["line"], r["recipient"], r["reason"], r["direction"], r["queue_id"]) for r in records(out)]
+    assert code == 0 and got == [(1, "ann@example.org", "userunknown", "outbound", "7C1D2E3F4A"),
+                                 (2, "bob@example.net", "mailboxfull", "outbound", "8D2E3F4A5B"),
+                                 (3, "mo@example.org", "userunknown", "inbound", ""),
+                                 (4, "cy@example.org", "userunknown", "outbound", "1uXyZa-000123-AB")], err

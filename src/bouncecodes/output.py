@@ -22,8 +22,9 @@ MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", 
 # ISO 8601 / RFC 3339 as logs write it: "2026-03-02T09:14:07.123Z", "2026-03-02 09:14:07 +0200",
 # "2026-03-02 09:14:07+0000"
 ISO_RE = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))? ?(Z|[+-]\d\d:?\d\d)?")
-# RFC 3164: "Mar  2 09:14:07", perhaps with a fraction and a year
-SYSLOG_RE = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?: (\d{4}))?")
+# RFC 3164: "Mar  2 09:14:07", perhaps with a fraction and a year (and asctime's weekday before it,
+# as mailq writes the arrival time)
+SYSLOG_RE = re.compile(r"(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?: (\d{4}))?")
 TAI64N_RE = re.compile(r"@([0-9a-f]{16})([0-9a-f]{8})")
 EPOCH_RE = re.compile(r"(\d{9,11})(?:\.(\d{1,9}))?")
 
