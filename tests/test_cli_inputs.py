@@ -232,6 +232,8 @@ def test_every_log_format_that_writes_the_original_recipient_fills_it(tmp_path: 
     ("1772442847", None, "2026-03-02T09:14:07Z"),
     ("@4000000069a554e900000000", None, "2026-03-02T09:14:07Z"),
     ("yesterday", None, ""),
+    ("Feb 30 10:00:00", None, ""),
+    ("Apr 31 10:00:00", None, ""),
 ])
 def test_time_stamps_as_iso_8601(stamp: str, reference: datetime | None, want: str) -> None:
     assert iso_time(stamp, reference) == want

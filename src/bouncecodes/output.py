@@ -19,6 +19,7 @@ FIELDS = ["file", "recipient", "status", "reply", "reason", "hard", "permanent",
 
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                       "Dec"), 1)}
+DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # ISO 8601 / RFC 3339 as logs write it: "2026-03-02T09:14:07.123Z", "2026-03-02 09:14:07 +0200",
 # "2026-03-02 09:14:07+0000"
 ISO_RE = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))? ?(Z|[+-]\d\d:?\d\d)?")
@@ -44,6 +45,16 @@ def iso_time(stamp: str, reference: datetime | None = None) -> str:
     stamp = stamp.strip()
     if not stamp:
         return ""
+    if len(stamp) == 15 and stamp[3] == " " and stamp[6] == " " and stamp[9] == ":" == stamp[12]:
+        # the usual syslog stamp, "Mar  2 09:14:07", read without a pattern (a log has millions)
+        month = MONTHS.get(stamp[:3])
+        day, clock = stamp[4:6].strip(), stamp[7:]
+        if month is not None and day.isdigit() and clock.replace(":", "").isdigit():
+            number = int(day)
+            if number <= DAYS[month]:  # (29 February gets a leap year)
+                year = _syslog_year(month, number, reference or _today())
+                return f"{year:04d}-{month:02d}-{number:02d}T{clock}"
+            return ""
     m = ISO_RE.fullmatch(stamp)
     if m is not None:
         zone = m.group(4) or ""
@@ -72,8 +83,9 @@ def iso_time(stamp: str, reference: datetime | None = None) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
 def _today() -> datetime:
-    """Now, to the hour (so that the years it gives are cached)."""
+    """Now, as this process first asked (the years it gives are then cached)."""
     return datetime.now().replace(minute=0, second=0, microsecond=0)
 
 
