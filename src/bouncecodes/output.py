@@ -66,13 +66,13 @@ def iso_time(stamp: str, reference: datetime | None = None) -> str:
         month = MONTHS.get(m.group(1))
         if month is None:
             return ""
-        day = int(m.group(2))
-        year = int(m.group(5)) if m.group(5) else _syslog_year(month, day, reference or _today())
+        date = int(m.group(2))
+        year = int(m.group(5)) if m.group(5) else _syslog_year(month, date, reference or _today())
         try:
-            datetime(year, month, day)
+            datetime(year, month, date)
         except ValueError:
             return ""
-        return f"{year:04d}-{month:02d}-{day:02d}T{m.group(3)}{_fraction(m.group(4))}"
+        return f"{year:04d}-{month:02d}-{date:02d}T{m.group(3)}{_fraction(m.group(4))}"
     m = TAI64N_RE.fullmatch(stamp)
     if m is not None:  # TAI64N: 2^62 + TAI seconds; TAI runs 10 s ahead of the clock daemontools reads
         seconds = int(m.group(1), 16) - (1 << 62) - 10
