@@ -154,7 +154,8 @@ def _directed(evidence: list[Evidence]) -> list[Evidence]:
 
 class Progress:
     """A one-line progress bar on a terminal's stderr, silent elsewhere: files done of how many, and
-    within a large file (or standard input's file), bytes read of its size."""
+    within a large file (not standard input: its size is unknown), the megabytes read of its size
+    (of the compressed file, for a compressed one)."""
 
     #: files smaller than this show no bar of their own
     BYTES_FROM = 4 * 1024 * 1024
