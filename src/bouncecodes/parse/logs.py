@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -237,7 +238,9 @@ class LogReader:
     def __init__(self, registry: Registry | None = None) -> None:
         self.registry = _registry(registry)
         self.formats = _formats(self.registry)
-        self.contexts: dict[tuple[str, str, str], dict[str, str]] = {}
+        # oldest first: the oldest is forgotten in O(1) (a dict's first key, after many deletions
+        # at its front, takes ever longer to find)
+        self.contexts: OrderedDict[tuple[str, str, str], dict[str, str]] = OrderedDict()
         self.csv: tuple[_Format, dict[str, int]] | None = None
         self.last = ""  # the id of the format that read the last line ('' if none did)
 
@@ -332,7 +335,7 @@ class LogReader:
                     # several context lines of one key add up (a message's id, then its sender)
                     self.contexts[key] = {**self.contexts.pop(key, {}), **kept}
                     if len(self.contexts) > MAX_CONTEXTS:
-                        del self.contexts[next(iter(self.contexts))]
+                        self.contexts.popitem(last=False)
                 return []
             kept = self.contexts.pop(key, {}) if fmt.once else self.contexts.get(key, {})
             if kept:
