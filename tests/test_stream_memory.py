@@ -9,10 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: the log's size, and the peak RSS the command must stay under (a fifth of the log's size; it is
-#: about 35 MB: the interpreter, the registry, and bounded context)
+#: the log's size, and the peak RSS the command must stay under, below the 100 MB #19 sets for a
+#: 1 GB log (the interpreter and the registry take about 30 MB; the reader's context, a message's
+#: Message-ID and sender per queue id, grows to its cap of 100,000 entries at about 80 MB, then stays)
 SIZE = 200 * 10**6
-RSS_LIMIT_MB = 80
+RSS_LIMIT_MB = 96
 
 MEASURE = r"""
 import json, resource, subprocess, sys
