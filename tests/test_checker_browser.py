@@ -147,14 +147,15 @@ def page_json(page: Page) -> list[dict[str, Any]]:
 
 
 def cli_json(data: bytes, name: str | None = None) -> list[dict[str, Any]]:
-    """What `bouncecodes classify --format json` prints for ``data``: from a file called ``name``,
-    else from standard input."""
+    """What `bouncecodes classify --format json` prints for ``data``: from a file called ``name``
+    (named so, in the folder it runs in: a record's `file` is the path as given), else from
+    standard input."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "bouncecodes", "classify", "--format", "json", "--quiet"]
         if name is not None:
             (Path(tmp) / name).write_bytes(data)
-            cmd.append(str(Path(tmp) / name))
-        proc = subprocess.run(cmd, input=None if name else data, capture_output=True, timeout=60)
+            cmd.append(name)
+        proc = subprocess.run(cmd, input=None if name else data, capture_output=True, timeout=60, cwd=tmp)
     assert proc.returncode == 0, proc.stderr.decode()
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 

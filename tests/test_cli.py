@@ -79,8 +79,8 @@ def test_classify_jsonl_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 0
     assert {"file", "recipient", "status", "reply", "reason", "hard", "permanent", "detail", "action", "provider",
             "rule", "diagnostic"} <= set(rec)
-    assert (rec["file"], rec["recipient"], rec["status"], rec["reply"], rec["reason"], rec["hard"]) == \
-        ("one.eml", "rcpt@example.org", "5.1.1", "550", "userunknown", True)
+    assert (rec["file"], rec["path"], rec["recipient"], rec["status"], rec["reply"], rec["reason"], rec["hard"]) == \
+        ("one.eml", str(tmp_path / "one.eml"), "rcpt@example.org", "5.1.1", "550", "userunknown", True)
 
 
 def test_classify_folder_mbox_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,7 +92,7 @@ def test_classify_folder_mbox_and_errors(tmp_path: Path, capsys: pytest.CaptureF
     mbox = tmp_path / "box.mbox"
     mbox.write_text("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" + DSN + "\nFrom x@example.com Mon Jan  1 00:00:00 2024\n"
                     + DSN.replace("rcpt@", "other@"))
-    code, out, err = run(capsys, "classify", "--format", "json", str(maildir), str(mbox), str(tmp_path / "missing"))
+    code, out, err = run(capsys, "classify", "--format", "json", "-v", str(maildir), str(mbox), str(tmp_path / "missing"))
     data = json.loads(out)
     assert sorted(r["recipient"] for r in data) == ["other@example.org", "rcpt@example.org", "rcpt@example.org"]
     assert code == 1  # one input could not be read
@@ -103,7 +103,7 @@ def test_classify_csv_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str
     (tmp_path / "a.eml").write_text(DSN)
     code, out, _ = run(capsys, "classify", "--format", "csv", str(tmp_path / "a.eml"))
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and rows[0]["reason"] == "userunknown" and rows[0]["hard"] == "True"
+    assert code == 0 and rows[0]["reason"] == "userunknown" and rows[0]["hard"] == "true" and rows[0]["permanent"] == "true"
     code, out, _ = run(capsys, "classify", "--format", "text", str(tmp_path / "a.eml"))
     # Postfix's own sentence with its own code: the program's message stands in for X.1.1
     assert "userunknown" in out and "decided   software:postfix/unknown-local-recipient" in out
@@ -189,14 +189,15 @@ def test_jobs_give_the_serial_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     if shared:
         monkeypatch.setattr(cli, "SHARED_FILE_BYTES", 0)
     paths = _many_inputs(tmp_path)
-    serial = run(capsys, "classify", "--format", fmt, "--jobs", "1", *paths)
+    serial = run(capsys, "classify", "--format", fmt, "--jobs", "1", "-v", *paths)
     assert serial[0] == 1  # unreadable, missing and refused inputs
     assert "unreadable.eml: cannot read" in serial[2] and "huge.eml: refused" in serial[2]
-    assert "missing.eml: no such file" in serial[2] and "noise.eml: no bounce found" in serial[2]
-    assert "79 input(s), 72 result(s), 6 without a bounce, 3 unreadable" in serial[2]
+    assert "missing.eml: no such file" in serial[2] and "noise.eml: unreadable: binary data, not text" in serial[2]
+    assert "000-letter.eml: no bounce found" in serial[2]
+    assert "79 input(s), 72 result(s), 5 without a bounce, 4 unreadable" in serial[2]
     assert cli.can_fork()
     for jobs in ("2", "3"):
-        assert run(capsys, "classify", "--format", fmt, "--jobs", jobs, *paths) == serial
+        assert run(capsys, "classify", "--format", fmt, "--jobs", jobs, "-v", *paths) == serial
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
@@ -269,7 +270,7 @@ def test_an_exception_in_a_worker_loses_nothing_else(tmp_path: Path, capsys: pyt
     assert serial[0] == 3  # failed inputs and unreadable ones: 3 wins
     assert re.search(r"017-dsn\.eml: the classifier failed: RuntimeError: parser bug", serial[2])
     assert re.search(r"long\.mbox#8: the classifier failed: RuntimeError: parser bug", serial[2])
-    assert "79 input(s), 71 result(s), 6 without a bounce, 2 unreadable, 2 failed" in serial[2]
+    assert "79 input(s), 71 result(s), 5 without a bounce, 3 unreadable, 2 failed" in serial[2]
     before = _children()
     assert run(capsys, "classify", "--format", "jsonl", "--jobs", "2", *paths) == serial
     assert _children() == before  # every worker was waited for
@@ -394,12 +395,12 @@ def test_a_file_changing_under_the_workers_is_an_error(tmp_path: Path, capsys: p
     marker = tmp_path / "marker"
     real = cli._documents
 
-    def documents(path: str | None, stdin: object) -> object:
+    def documents(path: str | None, stdin: object, tick: object = None) -> object:
         yield from real(path, stdin)  # type: ignore[arg-type]
         if path is not None and Path(path).name == "005-dsn.eml":
             try:  # the first worker here sees one message more than the other
                 os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
-                yield "005-dsn.eml#2", DSN.encode()
+                yield str(path), 2, DSN.encode()
             except FileExistsError:
                 pass
 

@@ -71,6 +71,6 @@ def test_the_command_reads_such_a_text_from_standard_input(monkeypatch: pytest.M
     [record] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (record["reason"], record["rule"]) == ("mailboxfull", "phrase:mailboxfull/other-languages")
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"See you tomorrow.\n")))
-    main(["classify", "--format", "jsonl", "-"])
+    main(["classify", "--format", "jsonl", "-v", "-"])
     out = capsys.readouterr()
-    assert out.out == "" and "no bounce found" in out.err
+    assert out.out == "" and "-: no bounce found" in out.err and "1 without a bounce" in out.err

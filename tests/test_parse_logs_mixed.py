@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_the_cli_filters_on_the_direction(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_direction_in_every_output_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert FIELDS[-1] == "direction"
+    assert FIELDS.index("direction") == FIELDS.index("original_recipient") + 1
     path = tmp_path / "mail.log"
     path.write_text(MIXED)
     main(["classify", "--format", "csv", "--jobs", "1", str(path)])
@@ -95,7 +96,12 @@ def test_a_log_read_line_by_line_gives_what_the_whole_text_gives() -> None:
     for line in MIXED.split("\n"):  # the reader keeps what links lines (qmail's delivery 12) between calls
         streamed += reader.line(line, offset)
         offset += len(line) + 1
-    assert streamed == parse_log(MIXED)
+    whole = parse_log(MIXED)
+    assert streamed == [replace(e, line=0) for e in whole]
+    lines = MIXED.split("\n")
+    # each piece says its own line: the outcome's (qmail names the recipient on an earlier line)
+    assert [e.line for e in whole] == sorted(e.line for e in whole) and all(e.line and (e.recipient.split("@")[0] in lines[e.line - 1] or "delivery" in lines[e.line - 1])
+            for e in whole)
 
 
 def test_the_lines_kept_for_later_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -319,5 +319,5 @@ def cli_records(texts: list[str], folder: Path) -> dict[str, list[dict[str, Any]
     records: dict[str, list[dict[str, Any]]] = {}
     for line in proc.stdout.splitlines():
         record = json.loads(line)
-        records.setdefault(record["file"], []).append(record)
+        records.setdefault(record["file"], []).append(record)  # "file" is the name, "path" the path as given
     return records

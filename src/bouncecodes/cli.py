@@ -22,17 +22,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from . import __version__, cli_answers
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
+from .inputs import HEAD, binary_kind, decompress, decompression_error, line_kind, read_head, read_lines, read_start
 from .lookup import lookup
-from .model import Evidence, Provider, Registry
+from .model import Evidence, Provider, Registry, replace
 from .output import FIELDS, record
 from .parse import MAX_INPUT, iter_mbox, parse
 from .parse.common import to_text
 from .parse.detect import InputKind, detect
 from .parse.logs import LogReader
+from .parse.notify import parse_json
 from .registry import load_registry
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
@@ -87,48 +90,110 @@ def _streamable_mbox(head: bytes) -> bool:
     return head.startswith(b"From ") and b"\n" in head and detect(to_text(head)) is InputKind.MBOX
 
 
-def _documents(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes]]:
-    """(label, bytes) for each document in a file: the file itself, or each message of an mbox."""
-    label = "-" if path is None else os.path.basename(path)
+class Unreadable(Exception):
+    """An input whose bytes are no kind we read (binary data, an archive, a compression we lack)."""
+
+
+class Lines:
+    """A line-oriented input (a log, JSON Lines), read line by line as it is classified."""
+
+    __slots__ = ("kind", "raw", "size", "stream")
+
+    def __init__(self, kind: str, stream: BinaryIO, raw: BinaryIO, size: int) -> None:
+        self.kind, self.stream, self.raw, self.size = kind, stream, raw, size
+
+
+#: (bytes read, of how many) while a file is read: the progress bar's by bytes
+Tick = Callable[[int, int], None]
+
+
+def _mtime(path: str | None) -> datetime | None:
+    """When a file was last written (the time a syslog stamp without a year is placed before); None
+    for standard input (now)."""
     if path is None:
-        data = stdin.read(MAX_INPUT + 1)
-        if _streamable_mbox(data[:4096]):
-            for i, message in enumerate(iter_mbox(io.BytesIO(data)), 1):
-                yield f"-#{i}", message
-        else:
-            yield label, data
-        return
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-        fh.seek(0)
-        if _streamable_mbox(head):
-            for i, message in enumerate(iter_mbox(fh), 1):
-                yield f"{label}#{i}", message
+        return None
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def _documents(path: str | None, stdin: BinaryIO, tick: Tick | None = None) -> Iterator[tuple[str, int, bytes | Lines]]:
+    """(name, message number, content) for each document of a file or of standard input: each
+    message of an mbox (numbered from 1), a line-oriented input as :class:`Lines` (read as it is
+    classified), or the whole file (number 0). Compressed input (gzip, bzip2, xz) is read through
+    its decompressor, known by its first bytes; binary data raises :class:`Unreadable`."""
+    name = "-" if path is None else str(path)
+    raw: BinaryIO = stdin if path is None else open(path, "rb")
+    try:
+        size = 0 if path is None else os.fstat(raw.fileno()).st_size
+        stream, compression = decompress(raw)
+        head, whole = read_start(stream, HEAD)
+        what = binary_kind(head[:4096])
+        if what:
+            raise Unreadable(f"{what}{f' (in {compression} data)' if compression else ''}"
+                             f"{'' if what.endswith(', not text') else ', not text'}")
+        if _streamable_mbox(head[:4096]):
+            for i, message in enumerate(iter_mbox(whole), 1):
+                yield name, i, message
+                if tick is not None and size:
+                    tick(raw.tell(), size)
             return
-        data = fh.read(MAX_INPUT + 1)
-    yield label, data
+        kind = line_kind(head, len(head) < HEAD)
+        if kind:
+            yield name, 0, Lines(kind, whole, raw, size)
+            return
+        rest = MAX_INPUT + 1 - len(head)  # a document is read whole, up to the limit (and refused above it)
+        yield name, 0, head + whole.read(rest) if len(head) == HEAD and rest > 0 else head
+    finally:
+        if path is not None:
+            raw.close()
+
+
+def _directed(evidence: list[Evidence]) -> list[Evidence]:
+    """As :func:`bouncecodes.parse.parse_text` says it: what is not a bare reply reports a delivery
+    that failed (outbound) when it does not say its direction."""
+    return [e if e.direction or e.source == "reply" else replace(e, direction="outbound") for e in evidence]
 
 
 class Progress:
-    """A one-line progress bar on a terminal's stderr; silent elsewhere."""
+    """A one-line progress bar on a terminal's stderr, silent elsewhere: files done of how many, and
+    within a large file (not standard input: its size is unknown), the megabytes read of its size
+    (of the compressed file, for a compressed one)."""
+
+    #: files smaller than this show no bar of their own
+    BYTES_FROM = 4 * 1024 * 1024
 
     def __init__(self, err: TextIO, total: int, enabled: bool) -> None:
-        self.err, self.total, self.enabled = err, total, enabled and total > 1
+        self.err, self.total, self.enabled = err, total, enabled
         self.done = 0
         self.last = 0.0
+        self.shown = False
+
+    def _draw(self, fraction: float, words: str, final: bool = False) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and not final:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * min(max(fraction, 0.0), 1.0))
+        self.err.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {words}\033[K")
+        self.err.flush()
+        self.shown = True
 
     def step(self) -> None:
         self.done += 1
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 0.1 or self.done == self.total):
-            self.last = now
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            self.err.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files")
-            self.err.flush()
+        if self.enabled and self.total > 1:
+            self._draw(self.done / max(self.total, 1), f"{self.done}/{self.total} files", self.done == self.total)
+
+    def bytes(self, done: int, size: int) -> None:
+        """Within one file: ``done`` bytes read of ``size``."""
+        if self.enabled and size >= self.BYTES_FROM:
+            files = f", file {self.done + 1}/{self.total}" if self.total > 1 else ""
+            self._draw(done / size, f"{done / 1e6:,.1f}/{size / 1e6:,.1f} MB{files}")
 
     def close(self) -> None:
-        if self.enabled:
+        if self.shown:
             self.err.write("\n")
 
 
@@ -136,7 +201,8 @@ def _text(rec: dict[str, Any]) -> str:
     status = rec["status"] + (" (pseudo: no enhanced code was sent)" if rec["status_source"] == "pseudo" else "")
     codes = " ".join(x for x in (rec["reply"], status) if x) or "no code"
     flags = ("permanent" if rec["permanent"] else "temporary") + (", hard: drop the address" if rec["hard"] else "")
-    lines = [f"{rec['file']}: {rec['recipient'] or '(recipient unknown)'}"
+    where = (rec.get("path") or rec["file"]) + (f":{rec['line']}" if rec.get("line") else f"#{rec['message']}" if rec.get("message") else "")
+    lines = [f"{where}: {rec['recipient'] or '(recipient unknown)'}"
              + (f" (sent to {rec['original_recipient']})" if rec.get("original_recipient") else ""),
              f"  reason    {rec['reason']}" + (f" ({rec['detail']})" if rec["detail"] else "") + f"  [{codes}; {flags}]"]
     if rec["provider"]:
@@ -150,6 +216,10 @@ def _text(rec: dict[str, Any]) -> str:
         lines.append(f"  server    {diag[:200]}{'…' if len(diag) > 200 else ''}")
     lines.append(f"  action    {rec['action']}")
     lines.append(f"  decided   {rec['rule']}")
+    seen = [x for x in (rec.get("time") or rec.get("timestamp"), rec.get("queue_id") and f"queue id {rec['queue_id']}",
+                        rec.get("message_id") and f"<{rec['message_id']}>") if x]
+    if seen:
+        lines.append(f"  logged    {', '.join(seen)}")
     return "\n".join(lines)
 
 
@@ -162,9 +232,9 @@ def _text(rec: dict[str, Any]) -> str:
 
 
 
-def _where(path: str | None, label: str) -> str:
-    """How a document is named on stderr: its file's path (with '#N' for a message of an mbox)."""
-    return label if path is None else os.path.join(os.path.dirname(path), label) if label else path
+def _where(name: str, message: int = 0) -> str:
+    """How a document is named on stderr: its file's path as given ('#N' for the Nth message of an mbox)."""
+    return f"{name}#{message}" if message else name
 
 
 def _failure(where: str, exc: BaseException) -> Event:
@@ -176,14 +246,22 @@ def _failure(where: str, exc: BaseException) -> Event:
                    f"{': ' + message if message else ''} (a bug in bouncecodes: please report it with this input)\n")
 
 
+#: A line-oriented input's events are handed on every so many events (memory stays flat)
+CHUNK = 512
+#: and its progress told every so many lines
+TICK_LINES = 4096
+
+
 class _Classifier:
     """Documents → events, for one output format."""
 
     def __init__(self, fmt: str, quiet: bool, registry: Registry, provider: Provider | None = None,
-                 direction: str = "") -> None:
+                 direction: str = "", verbose: bool = False) -> None:
         self.fmt, self.quiet, self.registry = fmt, quiet, registry
+        self.verbose = verbose  # -v: name each input without a bounce on stderr
         self.provider = provider  # --provider: whose server answered, for input that does not say it
         self.direction = direction  # --direction: only results of this direction are written ('' for all)
+        self.tick: Tick | None = None  # the progress bar's, by bytes within a file
         self._csv: tuple[io.StringIO, Any] | None = None
 
     def _row(self, rec: dict[str, Any]) -> str:
@@ -195,7 +273,7 @@ class _Classifier:
         buffer, writer = self._csv
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(rec)
+        writer.writerow({k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in rec.items()})
         return buffer.getvalue()
 
     def _emit(self, rec: dict[str, Any]) -> Event:
@@ -204,16 +282,19 @@ class _Classifier:
 
             return ("out", json.dumps(rec, ensure_ascii=False) + "\n")
         if self.fmt == "json":
-            return ("rec", rec)
+            return ("rec", _json_item(rec))
         if self.fmt == "csv":
             return ("out", self._row(rec))
         return ("out", _text(rec) + "\n\n")
 
-    def document(self, label: str, data: bytes, where: str | None = None) -> list[Event]:
-        """The events of one document (a file, or a message of an mbox) called ``label`` in the
-        records and ``where`` on stderr. An unexpected exception is reported and counted, never
-        raised: in a log, line by line (see :meth:`log_lines`)."""
-        where = where or label
+    def _none(self, where: str) -> list[Event]:
+        return [("n", (1, 0, 1, 0, 0))] + ([("err", f"bouncecodes: {where}: no bounce found\n")] if self.verbose else [])
+
+    def document(self, name: str, data: bytes, message: int = 0, reference: datetime | None = None) -> list[Event]:
+        """The events of one document (a file, or the ``message``th message of an mbox) of the input
+        ``name``. An unexpected exception is reported and counted, never raised: in a log, line by
+        line (see :meth:`log_lines`)."""
+        where = _where(name, message)
         try:
             if len(data) > MAX_INPUT:
                 raise InputTooLargeError(f"over the {MAX_INPUT:,}-byte limit")
@@ -221,25 +302,27 @@ class _Classifier:
             if not evidence and self.provider is not None:
                 evidence = provider_reply(data, self.provider, self.registry)
             if evidence:
-                found = self._records(label, evidence)
+                found = self._records(name, evidence, message=message, reference=reference)
                 return [("n", (1, len(found), 0, 0, 0)), *found]
         except InputError as exc:
-            return [("n", (1, 0, 0, 1, 0)), ("err", f"bouncecodes: {label}: refused: {exc}\n")]
+            return [("n", (1, 0, 0, 1, 0)), ("err", f"bouncecodes: {where}: refused: {exc}\n")]
         except Exception as exc:  # a bug: this input is reported, the run goes on
-            return self.log_lines(label, data, where) or [("n", (1, 0, 0, 0, 1)), _failure(where, exc)]
-        return [("n", (1, 0, 1, 0, 0))] + ([] if self.quiet else [("err", f"bouncecodes: {label}: no bounce found\n")])
+            return self.log_lines(name, data, reference) or [("n", (1, 0, 0, 0, 1)), _failure(where, exc)]
+        return self._none(where)
 
-    def _records(self, label: str, evidence: list[Evidence]) -> list[Event]:
+    def _records(self, name: str, evidence: list[Evidence], *, message: int = 0, line: int = 0,
+                 reference: datetime | None = None) -> list[Event]:
         """The output events of the evidence found in one input (of ``--direction``'s only)."""
         if self.direction:
             evidence = [e for e in evidence if e.direction == self.direction]
-        return [self._emit(record(label, classify_evidence(e, self.registry, provider=self.provider))) for e in evidence]
+        return [self._emit(record(name, classify_evidence(e, self.registry, provider=self.provider), line=line,
+                                  message=message, reference=reference)) for e in evidence]
 
-    def log_lines(self, label: str, data: bytes, where: str) -> list[Event] | None:
+    def log_lines(self, name: str, data: bytes, reference: datetime | None = None) -> list[Event] | None:
         """A log that made the classifier fail, read again one line at a time: its lines are fed in
         order to one :class:`~bouncecodes.parse.logs.LogReader` (which keeps what links lines: a
         qmail delivery's start, a message's Message-ID line); a line that raises is reported as
-        ``where:LINE`` and the reader goes on with the next, the other lines are classified. None
+        ``name:LINE`` and the reader goes on with the next, the other lines are classified. None
         when ``data`` is no log, or when no line fails on its own (the document is then reported
         whole)."""
         try:
@@ -253,10 +336,10 @@ class _Classifier:
         results = failed = offset = 0
         for number, line in enumerate(text.split("\n"), 1):
             try:
-                found = self._records(label, reader.line(line, offset))
+                found = self._records(name, reader.line(line, offset), line=number, reference=reference)
             except Exception as exc:
                 failed += 1
-                events.append(_failure(f"{where}:{number}", exc))
+                events.append(_failure(f"{name}:{number}", exc))
             else:
                 results += len(found)
                 events.extend(found)
@@ -265,28 +348,106 @@ class _Classifier:
             return None
         return [("n", (1, results, 0, 0, failed)), *events]
 
+    def lines(self, name: str, source: Lines, reference: datetime | None = None) -> Iterator[list[Event]]:
+        """The events of a line-oriented input (a log, JSON Lines), read line by line as it is
+        classified, in lists of about ``CHUNK`` events: memory stays flat whatever its size. Each
+        line is isolated: one the classifier fails on is reported as ``name:LINE``, one over the
+        size limit is refused, and the reading goes on; data that stops decompressing ends it,
+        reported (what was read stays)."""
+        reader = LogReader(self.registry) if source.kind == "log" else None
+        read = reader.line if reader is not None else None
+        events: list[Event] = []
+        results = failed = unreadable = 0
+        total = 0  # results of the whole input
+        evidence_seen = False
+        number = 0
+        tick = self.tick if source.size else None
+        try:
+            for number, line in enumerate(read_lines(source.stream, MAX_INPUT), 1):
+                if line is None:
+                    unreadable += 1
+                    events.append(("err", f"bouncecodes: {name}:{number}: refused: a line over the "
+                                          f"{MAX_INPUT:,}-byte limit\n"))
+                    continue
+                try:
+                    if read is not None:
+                        evidence = read(line)  # (spans are not written: no offsets are counted)
+                    else:
+                        evidence = (parse_json(line) or []) if line.strip() else []
+                    if evidence:
+                        evidence_seen = True
+                        found = self._records(name, _directed(evidence), line=number, reference=reference)
+                        results += len(found)
+                        events.extend(found)
+                        if len(events) >= CHUNK:
+                            total += results
+                            yield [("n", (0, results, 0, 0, failed)), *events]
+                            events, results, failed = [], 0, 0
+                except Exception as exc:  # a bug: this line is reported, the reading goes on
+                    failed += 1
+                    events.append(_failure(f"{name}:{number}", exc))
+                if tick is not None and number % TICK_LINES == 0:
+                    tick(source.raw.tell(), source.size)
+        except Exception as exc:
+            if not (decompression_error(exc) or isinstance(exc, OSError)):
+                raise
+            unreadable += 1
+            why = " ".join(str(exc).split()) or type(exc).__name__
+            events.append(("err", f"bouncecodes: {name}: cannot read after line {number:,}: {why}\n"))
+        total += results
+        done: list[Event] = [("n", (1, results, 0, unreadable, failed)), *events]
+        if not total and not evidence_seen and not failed and not unreadable:
+            done = self._none(name) + events
+        yield done
+
     def file(self, path: str | None, stdin: BinaryIO) -> Iterator[list[Event]]:
-        """The events of each document of one file (one list per document: memory stays flat)."""
-        for label, data, failed in _file_units(path, stdin):
-            yield failed if failed is not None else self.document(label, data, _where(path, label))
+        """The events of each document of one file (lists of events: memory stays flat)."""
+        reference = _mtime(path)
+        for name, message, data, failed in _file_units(path, stdin, self.tick):
+            if failed is not None:
+                yield failed
+            elif isinstance(data, Lines):
+                yield from self.lines(name, data, reference)
+            else:
+                yield self.document(name, data, message, reference)
 
 
-def _file_units(path: str | None, stdin: BinaryIO) -> Iterator[tuple[str, bytes, list[Event] | None]]:
-    """A file's units of work: (label, bytes, None) for each document, then (…, the events of the
-    error) when reading failed; a file without any document is one empty unit."""
+def _json_item(rec: dict[str, Any]) -> str:
+    """One record as an item of the array ``--format json`` prints (as ``json.dump(records,
+    indent=2)`` would), made by the C encoder: a record's values are scalars, so two separators
+    give the indentation."""
+    import json
+
+    body = json.dumps(rec, ensure_ascii=False, separators=(",\n    ", ": "))
+    return "  {\n    " + body[1:-1] + "\n  }"
+
+
+def _file_units(path: str | None, stdin: BinaryIO, tick: Tick | None = None
+                ) -> Iterator[tuple[str, int, bytes | Lines, list[Event] | None]]:
+    """A file's units of work: (name, message number, content, None) for each document, then (…,
+    the events of the error) when reading failed; a file without any document is one empty unit."""
     empty = True
+    name = "-" if path is None else str(path)
     try:
-        for label, data in _documents(path, stdin):
+        for name, message, data in _documents(path, stdin, tick):
             empty = False
-            yield label, data, None
-    except OSError as exc:
-        yield "", b"", [("n", (0, 0, 0, 1, 0)), ("err", f"bouncecodes: {path}: cannot read: {exc.strerror or exc}\n")]
+            yield name, message, data, None
+    except Unreadable as exc:
+        yield name, 0, b"", [("n", (1, 0, 0, 1, 0)), ("err", f"bouncecodes: {name}: unreadable: {exc}\n")]
         return
-    except Exception as exc:  # a bug while splitting the file into messages
-        yield "", b"", [("n", (1, 0, 0, 0, 1)), _failure("-" if path is None else str(path), exc)]
+    except OSError as exc:
+        yield name, 0, b"", [("n", (0, 0, 0, 1, 0)), ("err", f"bouncecodes: {name}: cannot read: {exc.strerror or exc}\n")]
+        return
+    except Exception as exc:  # data that stops decompressing, or a bug while splitting the file into messages
+        if decompression_error(exc):
+            why = " ".join(str(exc).split()) or type(exc).__name__
+            yield name, 0, b"", [("n", (0 if not empty else 1, 0, 0, 1, 0)),
+                                 ("err", f"bouncecodes: {name}: cannot read: {why}\n")]
+            return
+        yield name, 0, b"", [("n", (1, 0, 0, 0, 1)), _failure(name, exc)]
         return
     if empty:
-        yield "", b"", []
+        yield name, 0, b"", []
 
 
 # -- classify: workers ---------------------------------------------------------------------------
@@ -382,16 +543,24 @@ def _worker(classifier: _Classifier, files: list[str], jobs: int, me: int, pipe:
                 deliver((unit, number, True), [e for doc in classifier.file(path, stdin) for e in doc])
             unit += 1
             continue
+        reference = _mtime(path)
         units = _file_units(path, stdin)
-        current: tuple[str, bytes, list[Event] | None] | None = next(units)
+        current: tuple[str, int, bytes | Lines, list[Event] | None] | None = next(units)
         while current is not None:
+            name, message, data, failed = current
+            if isinstance(data, Lines):  # a log: one unit, read through before its file is closed
+                if mine():
+                    announce(name)
+                    deliver((unit, number, True), [e for chunk in classifier.lines(name, data, reference)
+                                                   for e in chunk])
+                next(units, None)
+                unit += 1
+                break
             following = next(units, None)  # read ahead: is this the file's last unit?
             if mine():
-                label, data, failed = current
-                where = _where(path, label)
-                announce(where)
+                announce(_where(name, message))
                 deliver((unit, number, following is None),
-                        failed if failed is not None else classifier.document(label, data, where))
+                        failed if failed is not None else classifier.document(name, data, message, reference))
             unit += 1
             current = following
     _send(pipe, [(_DONE, unit)])
@@ -519,21 +688,30 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     gc.freeze()
     tally = Tally()
     files = list(_files(args.paths, tally, err))
+    if not args.paths and not args.quiet and _stdin_is_terminal():
+        err.write("bouncecodes: reading a bounce, log lines or a reply from standard input: paste it, then press "
+                  "Ctrl-D (Ctrl-Z, Enter on Windows); `bouncecodes classify FILE…` reads files and folders\n")
+        err.flush()
     progress = Progress(err, len(files), err.isatty() and not args.quiet)
-    records: list[dict[str, Any]] = []
+    items = 0  # --format json: the records written so far
     if fmt == "csv":
         import csv
 
         csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore").writeheader()
-    classifier = _Classifier(fmt, args.quiet, registry, provider, args.direction or "")
+    classifier = _Classifier(fmt, args.quiet, registry, provider, args.direction or "", verbose=args.verbose)
+    classifier.tick = progress.bytes
 
     def apply(events: list[Event]) -> None:
+        nonlocal items
         for kind, value in events:
             if kind == "out":
                 out.write(value)
-            elif kind == "rec":
-                records.append(value)
+            elif kind == "rec":  # an item of the JSON array, written as it comes
+                out.write(",\n" + value if items else "[\n" + value)
+                items += 1
             elif kind == "err":
+                if progress.shown:
+                    err.write("\r\033[K")
                 err.write(value)
             elif kind == "n":
                 tally.inputs += value[0]
@@ -543,24 +721,62 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 tally.failed += value[4]
 
     jobs = args.jobs or default_jobs()
-    if jobs > 1 and None not in files and can_fork() and _worth_workers(files):
-        _run_parallel(classifier, [f for f in files if f is not None], jobs, apply, progress.step)
-    else:
-        stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
-        for path in files:
+    stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
+    parallel = jobs > 1 and None not in files and can_fork()
+    for streamed, segment in _segments(files, parallel):
+        if not streamed and parallel and _worth_workers(segment):
+            _run_parallel(classifier, [f for f in segment if f is not None], jobs, apply, progress.step)
+            continue
+        for path in segment:
             for events in classifier.file(path, stdin):
                 apply(events)
             progress.step()
     progress.close()
     if fmt == "json":
-        import json
-
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    if not args.quiet and (tally.inputs > 1 or tally.unreadable or tally.no_bounce or tally.failed):
-        err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
-                  f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable, {tally.failed} failed\n")
+        out.write("\n]\n" if items else "[]\n")
+    err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
+              f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable, {tally.failed} failed\n")
     return 3 if tally.failed else 1 if tally.unreadable else 0
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _segments(files: list[str | None], parallel: bool) -> Iterator[tuple[bool, list[str | None]]]:
+    """The files in order, in runs: (True, [a file]) for a large or compressed file that is read
+    line by line (a log: read in this process as it is classified, since a worker would hand its
+    results on only at its end), (False, [files…]) for the others, which workers may share."""
+    if not parallel:
+        yield False, files
+        return
+    run: list[str | None] = []
+    for path in files:
+        if path is not None and _streamed_here(path):
+            if run:
+                yield False, run
+                run = []
+            yield True, [path]
+        else:
+            run.append(path)
+    if run:
+        yield False, run
+
+
+def _streamed_here(path: str) -> bool:
+    """Whether ``path`` is a log or JSON Lines that is large (or compressed, so perhaps large once read)."""
+    try:
+        with open(path, "rb") as raw:
+            stream, compression = decompress(raw)
+            if not compression and os.fstat(raw.fileno()).st_size < SHARED_FILE_BYTES:
+                return False
+            head = read_head(stream, HEAD)
+            return bool(line_kind(head, len(head) < HEAD))
+    except Exception:  # unreadable: the file's own reading reports it
+        return False
 
 
 def _named_provider(name: str, registry: Registry) -> Provider | None:
@@ -745,7 +961,9 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("classify", help="explain bounces: files, folders (maildir, .eml trees), mbox, logs or stdin")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing reads standard input")
     c.add_argument("--format", choices=["text", "json", "jsonl", "csv"], help="text on a terminal, else jsonl")
-    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no per-input notes on stderr")
+    c.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar and no hint on stderr (errors and the closing summary stay)")
+    c.add_argument("-v", "--verbose", action="store_true", help="also name on stderr each input without a bounce")
     c.add_argument("-p", "--provider", metavar="NAME",
                    help="whose server answered, for input that does not say it (a bare reply): a provider id, a host "
                         "of its servers or a recipient domain, e.g. google, gmail.com (see `bouncecodes providers`)")

@@ -709,6 +709,10 @@ class Evidence:
     queue_id: str = ""
     message_id: str = ""
     sender: str = ""
+    #: the number of the log line it was read from (1-based; 0: not a log line), and of the
+    #: message in an mbox (1-based; 0: not a message of an mbox)
+    line: int = 0
+    message: int = 0
 
 
 @record
@@ -739,6 +743,14 @@ class Result:
     #: (``provider:google/5.2.1-account-disabled``), else the detail (``detail:blocked/greylisting``),
     #: else the reason (``reason:blocked``)
     advice_from: str = ""
+    # where it came from (see Evidence): a log's time stamp as written, queue id, Message-ID, sender,
+    # line number; the message's number in an mbox
+    timestamp: str = ""
+    queue_id: str = ""
+    message_id: str = ""
+    sender: str = ""
+    line: int = 0
+    message: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

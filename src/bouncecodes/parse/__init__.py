@@ -15,6 +15,7 @@ from .common import MAX_INPUT, addresses, check_size, squash, to_text
 from .detect import InputKind, detect
 from .formats import notice_formats
 from .logs import parse_log
+from .mailq import looks_like_mailq, parse_mailq
 from .message import is_bounce_subject, parse_message
 from .notify import parse_json
 from .reply import parse_reply
@@ -85,7 +86,8 @@ def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) ->
     lead = len(text) - len(body)
     kind = kind or detect(body, registry)
     if kind is InputKind.MBOX:
-        return [e for message in split_mbox(body) for e in parse_message(message)]
+        return [replace(e, message=number) for number, message in enumerate(split_mbox(body), 1)
+                for e in parse_message(message)]
     if kind is InputKind.EMAIL:
         return [_with_span(e, locate(text, e.diagnostic) if e.span == (0, 0) else (e.span[0] + lead, e.span[1] + lead))
                 for e in parse_message(body)]
@@ -97,6 +99,10 @@ def _parse_text(text: str, kind: InputKind | None, registry: Registry | None) ->
         found_json = parse_json(body)
         if found_json is not None:  # JSON, read by its fields only, never as prose
             return _located(text, found_json)
+    if kind is InputKind.REPLY and looks_like_mailq(body):  # a queue listing: each reason stands above its recipients
+        queued = parse_mailq(body)
+        if queued:
+            return _located(text, queued)
     found = parse_reply(text)
     head = body[:4000]
     if "\n" in body.rstrip() and (found or is_bounce_subject(head) or FAILURE_WORDS_RE.search(head)

@@ -20,6 +20,7 @@ program's state words mean. This module holds what every log has in common:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
 from .. import lazyre as re  # re, its module-level patterns compiled on first use
@@ -240,7 +241,9 @@ class LogReader:
     def __init__(self, registry: Registry | None = None) -> None:
         self.registry = _registry(registry)
         self.formats = _formats(self.registry)
-        self.contexts: dict[tuple[str, str, str], dict[str, str]] = {}
+        # oldest first: the oldest is forgotten in O(1) (a dict's first key, after many deletions
+        # at its front, takes ever longer to find)
+        self.contexts: OrderedDict[tuple[str, str, str], dict[str, str]] = OrderedDict()
         self.csv: tuple[_Format, dict[str, int]] | None = None
         self.last = ""  # the id of the format that read the last line ('' if none did)
 
@@ -335,7 +338,7 @@ class LogReader:
                     # several context lines of one key add up (a message's id, then its sender)
                     self.contexts[key] = {**self.contexts.pop(key, {}), **kept}
                     if len(self.contexts) > MAX_CONTEXTS:
-                        del self.contexts[next(iter(self.contexts))]
+                        self.contexts.popitem(last=False)
                 return []
             kept = self.contexts.pop(key, {}) if fmt.once else self.contexts.get(key, {})
             if kept:
@@ -533,15 +536,19 @@ def parse_log(text: str | Iterable[str], registry: Registry | None = None) -> li
     its lines one by one (without line ends)."""
     reader = LogReader(registry)
     out: list[Evidence] = []
-    if isinstance(text, str):
-        for line, offset in _lines(text):
-            out.extend(reader.line(line, offset))
-    else:
-        offset = 0
-        for line in text:
-            out.extend(reader.line(line, offset))
-            offset += len(line) + 1
+    pairs = _lines(text) if isinstance(text, str) else _offsets(text)
+    for number, (line, offset) in enumerate(pairs, 1):
+        found = reader.line(line, offset)
+        if found:  # each piece says the number of its line
+            out.extend(replace(e, line=number) for e in found)
     return out
+
+
+def _offsets(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    offset = 0
+    for line in lines:
+        yield line, offset
+        offset += len(line) + 1
 
 
 def known_log(text: str, registry: Registry | None = None) -> bool:
