@@ -474,3 +474,39 @@ def test_a_dsn_field_naming_no_host_gives_no_host(value: str) -> None:
             f"Action: failed\nStatus: 5.1.1\nRemote-MTA: {value}\nDiagnostic-Code: smtp; 550 5.1.1 unknown\n\n--b--\n")
     found = parse(text)
     assert [(e.recipient, e.status, e.remote_mta, e.reporting_mta) for e in found] == [("bob@example.org", "5.1.1", "", "")]
+
+
+def _gateway_notice(returned: str, failed: str) -> str:
+    """A filtering gateway's notice naming the failed recipient without a code, the message it could
+    not deliver attached."""
+    return ("From: postmaster@gw.example.com\nTo: <sam@example.org>\nSubject: Mail could not be delivered\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"gw\"\n\n--gw\nContent-Type: text/plain\n\n"
+            f"The message below was not delivered.\nReason:  Unable to deliver message to <{failed}>.\n\n"
+            "--gw\nContent-Type: message/rfc822\n\n" + returned + "\n--gw--\n")
+
+
+def test_a_recipient_the_notice_names_is_kept_when_the_returned_message_holds_the_codes() -> None:
+    import bouncecodes
+
+    # the returned message was sent to the failed recipient, and its own text is a bounce transcript
+    # with the codes: the result takes them, and keeps the recipient both name (before, the returned
+    # message's To dropped it as the bounce's addressee, and the result had no recipient)
+    returned = ("From: sam@example.org\nTo: lee@example.net\nSubject: minutes\nContent-Type: text/plain\n\n"
+                "----- The following addresses had permanent fatal errors -----\n<lee@example.net>\n\n"
+                "----- Transcript of session follows -----\n... while talking to mx.example.net.:\n"
+                ">>> RCPT To:<lee@example.net>\n<<< 550 5.1.1 <lee@example.net>... No such mailbox\n")
+    [r] = bouncecodes.classify(_gateway_notice(returned, "lee@example.net"))
+    assert (r.recipient, r.status, r.reply, r.reason) == ("lee@example.net", "5.1.1", "550", "userunknown")
+
+
+def test_a_bounce_returned_inside_a_bounce_still_reports_only_its_own_recipient() -> None:
+    import bouncecodes
+
+    # a bounce that could not reach the original sender (sam), returned inside the gateway's notice:
+    # the inner bounce is addressed to sam, who stays out of its results; kim is who failed
+    returned = ("From: MAILER-DAEMON@mx.example.org\nTo: sam@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+                "Content-Type: text/plain\n\nThis is the mail system at host mx.example.org.\n\n"
+                "<kim@example.net>: host mx.example.net[192.0.2.7] said: 550 5.1.1 <kim@example.net>: "
+                "Recipient address rejected: User unknown (in reply to RCPT TO command)\n")
+    [r] = bouncecodes.classify(_gateway_notice(returned, "sam@example.org"))
+    assert (r.recipient, r.status, r.reply, r.reason) == ("kim@example.net", "5.1.1", "550", "userunknown")

@@ -496,18 +496,19 @@ def _forwarded(human: str) -> str:
     return "\n".join(lines)
 
 
-def _nested(parts: Parts, human: str, depth: int) -> list[Evidence]:
+def _nested(parts: Parts, human: str, depth: int, keep: frozenset[str] = frozenset()) -> list[Evidence]:
     """Evidence from a bounce carried inside this one: attached as the 'original message', or
-    forwarded in the text by someone who received it. [] when there is none."""
+    forwarded in the text by someone who received it. [] when there is none. ``keep``: the
+    addresses (lower-case) the outer notice reports as failed, which the inner one may name too."""
     if parts.original is not None:
         inner = parts.original
         inner_parts = _walk(inner)
         if looks_like_bounce(inner, inner_parts):
-            found = _parse_message("", depth + 1, (inner, inner_parts))
+            found = _parse_message("", depth + 1, (inner, inner_parts), keep)
             if found:
                 return found
     forwarded = _forwarded(human)
-    return _parse_message(forwarded, depth + 1) if forwarded else []
+    return _parse_message(forwarded, depth + 1, keep=keep) if forwarded else []
 
 
 def parse_message(text: str) -> list[Evidence]:
@@ -515,7 +516,8 @@ def parse_message(text: str) -> list[Evidence]:
     return _parse_message(text, 0)
 
 
-def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None = None) -> list[Evidence]:
+def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None = None,
+                   keep: frozenset[str] = frozenset()) -> list[Evidence]:
     if parsed is None:
         msg = _repair_boundary(text, _message(text))
         parts = _walk(msg)
@@ -534,6 +536,9 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
     exclude |= {a.lower() for a in _original_sender(parts)}
     # ... but not an address the returned message was sent to: someone who wrote to themselves
     exclude -= {a.lower() for a in _original_recipients(parts)}
+    # ... nor one an outer notice carrying this one reports as failed: a message returned inside a
+    # bounce is addressed to that recipient (its To is not the bounce's addressee, as in a notice)
+    exclude -= keep
 
     status_blocks = parts.status
     if not status_blocks and re.search(r"^(?:final|original)-recipient:", human, re.IGNORECASE | re.MULTILINE):
@@ -554,7 +559,7 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
             return [Evidence(recipient=who[0] if who else "", kind=Kind.AUTOREPLY,
                              diagnostic=_header(msg, "Subject"), source="autoreply")]
         # someone's own message carrying a bounce they received (forwarded, or attached): that bounce
-        nested = _nested(parts, human, depth) if depth < MAX_NESTING else []
+        nested = _nested(parts, human, depth, keep) if depth < MAX_NESTING else []
         return nested if any(e.reply or e.status for e in nested) else []
 
     reporting = ""
@@ -573,8 +578,9 @@ def _parse_message(text: str, depth: int, parsed: tuple[Message, Parts] | None =
                    for a in failed]
         results = [e for e in ordered if e is not None]
     if depth < MAX_NESTING and not any(e.reply or e.status for e in results):
-        # a bounce inside this one wins only when it says more: a code where this one has none
-        nested = _nested(parts, human, depth)
+        # a bounce inside this one wins only when it says more: a code where this one has none.
+        # The recipients this notice names stay recipients there.
+        nested = _nested(parts, human, depth, keep | {e.recipient.lower() for e in results if e.recipient})
         if any(e.reply or e.status for e in nested):
             return nested
     if not results:
