@@ -260,7 +260,7 @@ def test_checker_worker_protocol(runtime_zip: Path, stdlib_zip: Path, tmp_path: 
             continue
         assert got["results"] == want["results"], text[:80]
         # the page's JSON is the CLI's, for the same text read from standard input ("-")
-        assert json.loads(got["json"]) == [{**r, "file": "-"} for r in cli.get(f"t{i:03}.txt", [])], text[:80]
+        assert json.loads(got["json"]) == [{**r, "file": "-", "path": "-"} for r in cli.get(f"t{i:03}.txt", [])], text[:80]
         assert len(got["pages"]) == len(got["results"])
         assert got.get("text", text) == text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 

@@ -299,7 +299,8 @@ def test_indexed_scan_finds_the_first_matching_pattern(which: str) -> None:
         expected = _first_plain(fresh.items, text)
         assert fresh.first(text, text.lower(), fold(text)) is expected, text
         matched += expected is not None
-    assert fresh.by_piece is not None and matched > len(texts) / 3
+    # (not vacuous: many texts match; provider tokens only in the providers' examples, a fifth of them)
+    assert fresh.by_piece is not None and matched > len(texts) / (3 if which == "phrases" else 5)
 
 
 def test_boilerplate_lines_hold_a_colon_and_dividers_start_so() -> None:
