@@ -18,6 +18,7 @@ from bouncecodes.answers import (
     deferral_kind,
     domain_of,
     final_outcomes,
+    host_of,
     read_records,
     report_data,
     suppression_list,
@@ -127,6 +128,32 @@ def test_queue_ids_of_two_hosts_and_two_directions_are_apart() -> None:
         rec(reason="mailboxfull", queue_id="Q1", host="mx1", direction="inbound"),
     ]))
     assert sorted(r["outcome"] for r in out) == ["bounced", "deferred", "deferred"]
+
+
+@pytest.mark.parametrize(("record", "host"), [
+    ({"path": "hosts/mx1/mail.log"}, "hosts/mx1"), ({"path": "hosts/mx1/mail.log.1.gz"}, "hosts/mx1"),
+    ({"path": "/var/log/mail.log"}, "/var/log"), ({"path": "/mail.log"}, "/"), ({"path": "logs\\mx2\\mail.log"}, "logs\\mx2"),
+    ({"path": "mail.log"}, ""), ({"path": "-"}, ""), ({}, ""),  # a file in the current folder, stdin, an old run
+    ({"path": "hosts/mx1/mail.log", "host": "relay1"}, "relay1"),
+])
+def test_host_of_is_the_folder_of_the_path(record: dict[str, Any], host: str) -> None:
+    assert host_of(record) == host
+
+
+def test_two_hosts_reusing_a_queue_id_are_apart_by_the_folder_of_their_logs() -> None:
+    mx1, mx2 = "hosts/mx1/", "hosts/mx2/"
+    records = [
+        rec(reason="mailboxfull", queue_id="Q1", path=mx1 + "mail.log.1.gz", time="2026-03-01T01:00:00"),
+        rec(reason="mailboxfull", queue_id="Q1", path=mx2 + "mail.log.1.gz", time="2026-03-01T01:30:00"),
+        rec(queue_id="Q1", path=mx1 + "mail.log", time="2026-03-01T02:00:00"),  # mx1's rotated log and its current
+        rec(reason="delivered", hard=False, queue_id="Q1", path=mx2 + "mail.log", time="2026-03-01T03:00:00"),
+    ]
+    out = list(final_outcomes(records))
+    assert [(r["path"], r["outcome"], r["attempts"], r["deferred_reason"]) for r in out] == [
+        (mx1 + "mail.log", "bounced", 2, "mailboxfull"), (mx2 + "mail.log", "delivered", 2, "mailboxfull")]
+    # the same records from standard input (no folder): one host, one message
+    merged = list(final_outcomes([{**r, "path": "-"} for r in records]))
+    assert [(r["outcome"], r["attempts"]) for r in merged] == [("delivered", 4)]
 
 
 def test_outcomes_of_a_saved_run_go_through_again_unchanged() -> None:
