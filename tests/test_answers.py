@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bouncecodes.answers import (
+    FINAL_FIELDS,
     Filters,
     RecordError,
     Summary,
@@ -154,6 +157,15 @@ def test_two_hosts_reusing_a_queue_id_are_apart_by_the_folder_of_their_logs() ->
     # the same records from standard input (no folder): one host, one message
     merged = list(final_outcomes([{**r, "path": "-"} for r in records]))
     assert [(r["outcome"], r["attempts"]) for r in merged] == [("delivered", 4)]
+
+
+def test_the_fields_of_a_final_outcome_are_documented() -> None:
+    root = Path(__file__).resolve().parents[1]
+    api = (root / "docs" / "api.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^- `([a-z_]+)`(?:, `([a-z_]+)`)?:", api.split("### Final outcomes", 1)[1], re.M)
+    assert [name for pair in listed for name in pair if name] == FINAL_FIELDS
+    assert [name for name in FINAL_FIELDS if f"`{name}`" not in readme] == []
 
 
 def test_outcomes_of_a_saved_run_go_through_again_unchanged() -> None:
