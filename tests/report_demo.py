@@ -1,5 +1,5 @@
 """The logs of the README's walkthrough, generated: two Postfix hosts (``hosts/mx1``, ``hosts/mx2``),
-each with its current log and the one rotated before it, three days of a newsletter's deliveries.
+each with its current log and the one rotated before it (gzipped), three days of a newsletter's deliveries.
 Used by the report's browser test and by ``make report-screenshot`` (this module holds no tests).
 
 Per message: cleanup's message-id line, the queue manager's from= line, then the delivery attempts
@@ -101,10 +101,10 @@ def host_log(host: str, start: datetime, messages: int, rng: random.Random) -> l
     return lines
 
 
-def write_logs(folder: Path, messages: int = 400, seed: int = 19, compress: bool = False) -> list[Path]:
-    """Two hosts' logs under ``folder/hosts/``: ``mail.log`` (the last day) and ``mail.log.1`` (the
-    two days before), as logrotate leaves them; ``compress``: ``mail.log.1.gz``, gzipped, as
-    logrotate's ``compress`` leaves it. Returns the files written."""
+def write_logs(folder: Path, messages: int = 400, seed: int = 19, compress: bool = True) -> list[Path]:
+    """Two hosts' logs under ``folder/hosts/``: ``mail.log`` (the last day) and ``mail.log.1.gz``
+    (the two days before, gzipped), as logrotate leaves them with its ``compress`` option; with
+    ``compress=False``, ``mail.log.1`` uncompressed. Returns the files written."""
     rng = random.Random(seed)
     start = datetime(2026, 3, 1, 0, 0, 0)
     rotated = start + timedelta(days=2)

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bouncecodes.answers import (
+    FINAL_FIELDS,
     Filters,
     RecordError,
     Summary,
     deferral_kind,
     domain_of,
     final_outcomes,
+    host_of,
     read_records,
     report_data,
     suppression_list,
@@ -127,6 +131,41 @@ def test_queue_ids_of_two_hosts_and_two_directions_are_apart() -> None:
         rec(reason="mailboxfull", queue_id="Q1", host="mx1", direction="inbound"),
     ]))
     assert sorted(r["outcome"] for r in out) == ["bounced", "deferred", "deferred"]
+
+
+@pytest.mark.parametrize(("record", "host"), [
+    ({"path": "hosts/mx1/mail.log"}, "hosts/mx1"), ({"path": "hosts/mx1/mail.log.1.gz"}, "hosts/mx1"),
+    ({"path": "/var/log/mail.log"}, "/var/log"), ({"path": "/mail.log"}, "/"), ({"path": "logs\\mx2\\mail.log"}, "logs\\mx2"),
+    ({"path": "mail.log"}, ""), ({"path": "-"}, ""), ({}, ""),  # a file in the current folder, stdin, an old run
+    ({"path": "hosts/mx1/mail.log", "host": "relay1"}, "relay1"),
+])
+def test_host_of_is_the_folder_of_the_path(record: dict[str, Any], host: str) -> None:
+    assert host_of(record) == host
+
+
+def test_two_hosts_reusing_a_queue_id_are_apart_by_the_folder_of_their_logs() -> None:
+    mx1, mx2 = "hosts/mx1/", "hosts/mx2/"
+    records = [
+        rec(reason="mailboxfull", queue_id="Q1", path=mx1 + "mail.log.1.gz", time="2026-03-01T01:00:00"),
+        rec(reason="mailboxfull", queue_id="Q1", path=mx2 + "mail.log.1.gz", time="2026-03-01T01:30:00"),
+        rec(queue_id="Q1", path=mx1 + "mail.log", time="2026-03-01T02:00:00"),  # mx1's rotated log and its current
+        rec(reason="delivered", hard=False, queue_id="Q1", path=mx2 + "mail.log", time="2026-03-01T03:00:00"),
+    ]
+    out = list(final_outcomes(records))
+    assert [(r["path"], r["outcome"], r["attempts"], r["deferred_reason"]) for r in out] == [
+        (mx1 + "mail.log", "bounced", 2, "mailboxfull"), (mx2 + "mail.log", "delivered", 2, "mailboxfull")]
+    # the same records from standard input (no folder): one host, one message
+    merged = list(final_outcomes([{**r, "path": "-"} for r in records]))
+    assert [(r["outcome"], r["attempts"]) for r in merged] == [("delivered", 4)]
+
+
+def test_the_fields_of_a_final_outcome_are_documented() -> None:
+    root = Path(__file__).resolve().parents[1]
+    api = (root / "docs" / "api.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^- `([a-z_]+)`(?:, `([a-z_]+)`)?:", api.split("### Final outcomes", 1)[1], re.M)
+    assert [name for pair in listed for name in pair if name] == FINAL_FIELDS
+    assert [name for name in FINAL_FIELDS if f"`{name}`" not in readme] == []
 
 
 def test_outcomes_of_a_saved_run_go_through_again_unchanged() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import sys
@@ -111,17 +112,29 @@ def test_classify_formats_through_the_hook(capsys: pytest.CaptureFixture[str], l
     assert out.splitlines() == [out.splitlines()[0]] and out.startswith("file,recipient,")  # the header alone
 
 
-def test_classify_final_lets_records_without_a_queue_id_through(capsys: pytest.CaptureFixture[str],
-                                                                log: Path) -> None:
-    # until the records carry a queue id, --final changes nothing; with one, see test_filter_final
-    _, plain, _ = run(capsys, "classify", "--format", "jsonl", str(log))
+def test_classify_final_collapses_the_attempts_of_a_log(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     _, final, _ = run(capsys, "classify", "--format", "jsonl", "--final", str(log))
-    records = jsonl(plain)
-    if all(not r.get("queue_id") for r in records):
-        assert jsonl(final) == records
-    else:  # the provenance fields are there: the two messages' attempts collapse
-        assert [(r["recipient"].lower(), r["outcome"], r["attempts"]) for r in jsonl(final)] == [
-            ("bob@example.org", "bounced", 2), ("eve@example.net", "delivered", 2)]
+    assert [(r["recipient"].lower(), r["outcome"], r["attempts"]) for r in jsonl(final)] == [
+        ("bob@example.org", "bounced", 2), ("eve@example.net", "delivered", 2)]
+
+
+def test_classify_final_keeps_two_hosts_apart_when_they_reuse_a_queue_id(capsys: pytest.CaptureFixture[str],
+                                                                         tmp_path: Path) -> None:
+    # mx1: bob deferred in the rotated (gzipped) log, bounced in the current one; mx2 numbers its
+    # queue on its own and reuses 3F2A81C0B4 for bob: deferred, then delivered
+    lines = LOG.splitlines(keepends=True)
+    mx1, mx2 = tmp_path / "hosts" / "mx1", tmp_path / "hosts" / "mx2"
+    mx1.mkdir(parents=True)
+    mx2.mkdir(parents=True)
+    (mx1 / "mail.log.1.gz").write_bytes(gzip.compress(lines[0].encode()))
+    (mx1 / "mail.log").write_text(lines[1])
+    (mx2 / "mail.log").write_text(lines[0].replace("mx1", "mx2").replace("08:00", "08:30")
+                                  + lines[3].replace("mx1", "mx2").replace("4A1B2C3D4E", "3F2A81C0B4")
+                                  .replace("Eve@Example.NET", "bob@example.org"))
+    code, out, _ = run(capsys, "classify", "--format", "jsonl", "--final", "--jobs", "1", str(tmp_path / "hosts"))
+    assert code == 0
+    got = sorted((Path(r["path"]).parent.name, r["queue_id"], r["outcome"], r["attempts"]) for r in jsonl(out))
+    assert got == [("mx1", "3F2A81C0B4", "bounced", 2), ("mx2", "3F2A81C0B4", "delivered", 2)]
 
 
 def test_unknown_reason_is_bad_usage(capsys: pytest.CaptureFixture[str], log: Path, saved: Path) -> None:

@@ -5,8 +5,9 @@ Everything here works on record dicts, as ``bouncecodes classify`` writes them (
 list of ``--format json``), so it applies the same to a run in progress and to a saved run. A field
 a record lacks counts as empty: records of older runs, or of inputs that do not say (a bounce email
 has no queue id), go through unchanged. The provenance fields read are ``time`` (ISO 8601) or
-else ``timestamp`` (as the log wrote it), and ``queue_id`` (with ``host`` when a record has one) to
-group the attempts at one message's delivery; none is required. Standard library only.
+else ``timestamp`` (as the log wrote it), and ``queue_id`` with the host of a record (see
+:func:`host_of`: the folder of its ``path``) to group the attempts at one message's delivery; none
+is required. Standard library only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "deferral_kind",
     "domain_of",
     "final_outcomes",
+    "host_of",
     "is_failure",
     "moment_of",
     "read_records",
@@ -102,6 +104,20 @@ def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
 def _s(rec: Record, key: str) -> str:
     value = rec.get(key)
     return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def host_of(rec: Record) -> str:
+    """The host a record's log came from, to keep apart the queue ids of two mail servers (each
+    numbers its queue on its own, so two can reuse one): a ``host`` field when the record has one,
+    else the folder of its ``path`` as given (``hosts/mx1`` for ``hosts/mx1/mail.log`` and
+    ``hosts/mx1/mail.log.1.gz`` alike), else ``""`` (standard input, a file named without a folder,
+    a record of a run older than ``path``). So each host's logs go in a folder of their own."""
+    host = _s(rec, "host")
+    if host:
+        return host
+    path = _s(rec, "path")
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    return path[:cut] if cut > 0 else "/" if cut == 0 else ""
 
 
 def domain_of(address: str) -> str:
@@ -247,7 +263,8 @@ FINAL_FIELDS = ["outcome", "attempts", "first_seen", "last_seen", "deferred_reas
 
 class FinalOutcomes:
     """One record per message and recipient: log records that carry a queue id are grouped by
-    (host, queue id, direction, recipient), and each group gives the final record (a bounce, an
+    (host, queue id, direction, recipient), the host being :func:`host_of` (the folder of the
+    record's ``path``), and each group gives the final record (a bounce, an
     expiry or a delivery; without one, the last deferral: still deferred when the logs end), with
 
     - ``outcome``: ``delivered``, ``bounced``, ``expired`` or ``deferred``;
@@ -274,7 +291,7 @@ class FinalOutcomes:
         queue_id = _s(rec, "queue_id")
         if not queue_id or "outcome" in rec:
             return rec
-        key = (_s(rec, "host"), queue_id, _s(rec, "direction"), _s(rec, "recipient").lower())
+        key = (host_of(rec), queue_id, _s(rec, "direction"), _s(rec, "recipient").lower())
         self.groups.setdefault(key, _Attempts()).add(rec, _stamp_key(rec, self.seq, self.now))
         return None
 
