@@ -474,3 +474,34 @@ def test_a_dsn_field_naming_no_host_gives_no_host(value: str) -> None:
             f"Action: failed\nStatus: 5.1.1\nRemote-MTA: {value}\nDiagnostic-Code: smtp; 550 5.1.1 unknown\n\n--b--\n")
     found = parse(text)
     assert [(e.recipient, e.status, e.remote_mta, e.reporting_mta) for e in found] == [("bob@example.org", "5.1.1", "", "")]
+
+
+_QMAIL_GIVE_UP = (
+    "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure notice\n\n"
+    "Hi. This is the qmail-send program at mx.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+    "<bob@example.net>:\n{report}\n"
+    "I'm not going to try again; this message has been in the queue too long.\n\n"
+    "--- Below this line is a copy of the message.\n\nSubject: hi\n\nhello\n"
+)
+
+
+@pytest.mark.parametrize(("report", "diagnostic", "reason"), [
+    # qmail-remote defers every refused HELO (netqmail-1.06 qmail-remote.c:231); the cause it names wins
+    ("Connected to 198.51.100.7 but my name was rejected.\nRemote host said: 550 5.7.1 HELO name not allowed",
+     "550 5.7.1 HELO name not allowed", "blocked"),
+    ("Connected to 198.51.100.7 but sender was rejected.\nRemote host said: 451 4.3.0 Try again later",
+     "451 4.3.0 Try again later", "rejected"),
+    # a deferral that names no cause stays a give-up
+    ("Connected to 198.51.100.7 but connection died. (#4.4.2)", "", "expired"),
+    ("Remote host said: 451 4.3.0 Try again later", "451 4.3.0 Try again later", "expired"),
+])
+def test_qmail_give_up_sentence_is_not_the_servers_words(report: str, diagnostic: str, reason: str) -> None:
+    from bouncecodes.classify import classify_evidence
+
+    found = parse(_QMAIL_GIVE_UP.format(report=report).encode())
+    assert [e.recipient for e in found] == ["bob@example.net"]
+    if diagnostic:
+        assert found[0].diagnostic == diagnostic
+    assert classify_evidence(found[0]).reason == reason
