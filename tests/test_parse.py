@@ -510,3 +510,34 @@ def test_a_bounce_returned_inside_a_bounce_still_reports_only_its_own_recipient(
                 "Recipient address rejected: User unknown (in reply to RCPT TO command)\n")
     [r] = bouncecodes.classify(_gateway_notice(returned, "sam@example.org"))
     assert (r.recipient, r.status, r.reply, r.reason) == ("kim@example.net", "5.1.1", "550", "userunknown")
+
+
+_QMAIL_GIVE_UP = (
+    "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure notice\n\n"
+    "Hi. This is the qmail-send program at mx.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+    "<bob@example.net>:\n{report}\n"
+    "I'm not going to try again; this message has been in the queue too long.\n\n"
+    "--- Below this line is a copy of the message.\n\nSubject: hi\n\nhello\n"
+)
+
+
+@pytest.mark.parametrize(("report", "diagnostic", "reason"), [
+    # qmail-remote defers every refused HELO (netqmail-1.06 qmail-remote.c:231); the cause it names wins
+    ("Connected to 198.51.100.7 but my name was rejected.\nRemote host said: 550 5.7.1 HELO name not allowed",
+     "550 5.7.1 HELO name not allowed", "blocked"),
+    ("Connected to 198.51.100.7 but sender was rejected.\nRemote host said: 451 4.3.0 Try again later",
+     "451 4.3.0 Try again later", "rejected"),
+    # a deferral that names no cause stays a give-up
+    ("Connected to 198.51.100.7 but connection died. (#4.4.2)", "", "expired"),
+    ("Remote host said: 451 4.3.0 Try again later", "451 4.3.0 Try again later", "expired"),
+])
+def test_qmail_give_up_sentence_is_not_the_servers_words(report: str, diagnostic: str, reason: str) -> None:
+    from bouncecodes.classify import classify_evidence
+
+    found = parse(_QMAIL_GIVE_UP.format(report=report).encode())
+    assert [e.recipient for e in found] == ["bob@example.net"]
+    if diagnostic:
+        assert found[0].diagnostic == diagnostic
+    assert classify_evidence(found[0]).reason == reason

@@ -90,6 +90,9 @@ LEADING_HOST_RE = re.compile(r"\s{0,3}host\s{1,3}[A-Za-z0-9.-]{1,255}\s{0,3}(?:\
                              re.IGNORECASE)
 LEADING_DATE_RE = re.compile(r"^on (?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}(?::\d{2})?(?: [+-]\d{4})?"
                              r"(?: \([A-Za-z]{2,5}\))? ")
+# qmail-send's own sentence when it gives up (netqmail-1.06 qmail-send.c:922): it appends it to the
+# last deferral's report, after the remote server's words, which it does not belong to
+QMAIL_GIVE_UP_RE = re.compile(r"\s*I'm not going to try again; this message has been in the queue too long\.?", re.IGNORECASE)
 REMOTE_HOST_RE = re.compile(r"\b(?:host|server|mx)\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252}\.[A-Za-z]{2,63})\b",
                             re.IGNORECASE)
 
@@ -529,7 +532,7 @@ def block_evidence(lines: list[str], address: str) -> tuple[str, str, str, str]:
     quoted = False
     if said and len(text) - said.end() > 3:
         # "… Remote host said: 550 …": from there on, the remote server's own words
-        text = text[said.end():]
+        text = QMAIL_GIVE_UP_RE.sub("", text[said.end():])
         host = LEADING_HOST_RE.match(text)
         if host and len(text) - host.end() > 3:
             text = text[host.end():]
