@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve lookup test lint typecheck build-site bench fuzz report-screenshot clean
+.PHONY: setup serve lookup test lint typecheck build-site bench fuzz report-screenshot screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ fuzz: setup
 # the README's picture of `bouncecodes report`: the walkthrough's logs → classify → report → Chromium
 report-screenshot: setup
 	$(BIN)/python -m tests.report_demo --screenshot docs/images/report.png
+
+# what a reader sees (issue #18): checker cards and a provider page at 1280 and 390 px, light and dark
+OUT ?= shots
+screenshots: setup
+	$(BIN)/python -m tests.screenshots $(OUT)
 
 clean:
 	rm -rf $(VENV) site src/bouncecodes/registry.json src/bouncecodes/registry.marshal

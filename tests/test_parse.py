@@ -306,7 +306,12 @@ def _strip_address_by_regex(text: str, address: str) -> str:
 
     from bouncecodes.parse.common import squash
 
-    return squash(re.sub(r"<?" + re.escape(address) + r">?:?", " ", text, flags=re.IGNORECASE))
+    def gap(m: re.Match[str]) -> str:  # mid-sentence, between words: a mark where the address stood
+        before, after = text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 2]
+        between = len(before) == 2 and before[1] == " " and before[0].isalpha() and after[:1] == " " and after[1:].isalpha()
+        return " … " if between else " "
+
+    return squash(re.sub(r"<?" + re.escape(address) + r">?:?", gap, text, flags=re.IGNORECASE))
 
 
 def test_strip_address_removes_what_the_regular_expression_did() -> None:

@@ -70,3 +70,23 @@ def test_a_short_reply_without_its_address_is_still_found() -> None:
     text = "前置き\n550 5.1.1 <bob@example.jp>: ユーザーが存在しません\n"
     start, end = locate(text, "550 5.1.1 ユーザーが存在しません")
     assert text[start:end] == "550 5.1.1 <bob@example.jp>: ユーザーが存在しません"
+
+
+@pytest.mark.parametrize("text,quoted", [
+    ("Ihre Nachricht an fritz@example.de konnte nicht zugestellt werden.\nDas Postfach des Empfängers ist voll.\n",
+     "Ihre Nachricht an … konnte nicht zugestellt werden."),
+    ("This is an automatically generated message.\n\n"
+     "Sorry, your message to ann@example.org cannot be delivered. This account is over quota.\n",
+     "Sorry, your message to … cannot be delivered."),
+])
+def test_prose_keeps_a_mark_where_the_address_stood(text: str, quoted: str) -> None:
+    """Prose without a reply is quoted without the recipient's address (so that a long list of
+    recipients shares one piece of evidence), but the sentence keeps a mark where the address stood
+    rather than reading as if a word were missing."""
+    assert _one(text).diagnostic.startswith(quoted)
+
+
+def test_a_reply_naming_the_address_is_not_marked() -> None:
+    r = _one("<ann@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <ann@example.org>: "
+             "Recipient address rejected: User unknown (in reply to RCPT TO command)\n")
+    assert "…" not in r.diagnostic

@@ -452,13 +452,23 @@ def block_text(lines: list[str]) -> str:
     return squash("\n".join(lines))[:MAX_DIAGNOSTIC]
 
 
+def _gap(text: str, start: int, end: int) -> str:
+    """What stands for an address cut out of ``text[start:end]``: a mark when it sat mid-sentence,
+    between words ("Your message to bob@… couldn't be delivered"), so that the sentence does not read
+    as if a word were missing; a space otherwise."""
+    inside = (start >= 2 and text[start - 1] == " " and text[start - 2].isalpha()
+              and text[end:end + 1] == " " and text[end + 1:end + 2].isalpha())
+    return " … " if inside else " "
+
+
 def strip_address(text: str, address: str) -> str:
     """The block's text without the address itself and its brackets (keeps the server's words)."""
     lowered, needle = text.lower(), address.lower()
     if not needle or needle not in lowered:
         return squash(text)
     if len(lowered) != len(text):  # a character whose lower case is longer: offsets would not line up
-        return squash(re.sub(r"<?" + re.escape(address) + r">?:?", " ", text, flags=re.IGNORECASE))
+        return squash(re.sub(r"<?" + re.escape(address) + r">?:?", lambda m: _gap(text, m.start(), m.end()), text,
+                             flags=re.IGNORECASE))
     out: list[str] = []
     pos = 0
     found = lowered.find(needle)
@@ -467,7 +477,7 @@ def strip_address(text: str, address: str) -> str:
         end = found + len(needle)
         end += text.startswith(">", end)
         end += text.startswith(":", end)
-        out += (text[pos:start], " ")
+        out += (text[pos:start], _gap(text, start, end))
         pos = end
         found = lowered.find(needle, pos)
     out.append(text[pos:])
