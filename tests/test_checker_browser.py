@@ -70,6 +70,9 @@ LOG = ("Jan  1 00:00:00 mx postfix/smtp[123]: ABC123DEF: to=<bob@example.org>, r
        "full (in reply to RCPT TO command))")
 LOG_TWO = LOG + "\n" + LOG.replace("bob@", "eve@").replace("4.2.2", "5.1.1").replace("452", "550").replace(
     "deferred", "bounced").replace("Mailbox full", "User unknown")
+#: a greylisting deferral (Postgrey's wording): the card names the case, not "Sending host blocked"
+GREYLISTED = ("450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see "
+              "http://postgrey.schweikert.ch/help/example.org.html")
 REPLY = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
 NO_ENHANCED = "550 Requested action not taken: mailbox unavailable"
 VIOLATIONS = ("window.__violations = [];"
@@ -243,7 +246,12 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
             assert f"the reply code {name}" in said, said
         elif kind == "phrase":
             assert f"read as \u201c{registry.reason(owner).title}\u201d" in said, said
-        assert f"What happened: {registry.reason(rec['reason']).title}" in text
+        # what happened: the reason, or the particular case of it the answer names (greylisting), with
+        # a link to its section of the reason's page
+        reason = registry.reason(rec["reason"])
+        case = next((d for d in reason.details if d.id == rec["detail"]), None) if rec["detail"] else None
+        assert f"What happened: {(case or reason).title}" in text
+        assert href_path(card, "a.bc-card__reason") == f"/reasons/{rec['reason']}/" + (f"#{case.id}" if case else "")
         direction = card.query_selector(".bc-field--direction")
         if rec.get("direction"):  # inbound or outbound, as the record says
             assert direction is not None and direction.inner_text() == rec["direction"]
@@ -284,13 +292,16 @@ def test_page_json_equals_the_cli(checker: Checker, base_url: str) -> None:
         compared += 1
         shown_original += sum(1 for r in want if r["original_recipient"])
     pasted = {"dsn": DSN, "two recipients": TWO, "log line": LOG, "two log lines": LOG_TWO, "reply": REPLY,
-              "reply without enhanced code": NO_ENHANCED, "no bounce": "Hello, see you tomorrow."}
+              "reply without enhanced code": NO_ENHANCED, "greylisted": GREYLISTED, "no bounce": "Hello, see you tomorrow."}
     for name, text in pasted.items():
         classify(page, text)
         want = cli_json(text.encode("utf-8"))
         assert page_json(page) == want, name
         hrefs += check_cards(page, want)
         compared += 1
+        if name == "greylisted":
+            assert [(r["reason"], r["detail"]) for r in want] == [("blocked", "greylisting")]
+            assert "What happened: Greylisted" in page.inner_text(".bc-card")
     assert [r["reason"] for r in cli_json(TWO.encode())] == ["userunknown", "mailboxfull"]
     assert len(page_json(page)) == 0 and "No bounce found" in page.inner_text(".bc-status")
     assert compared == len(list(PARSE_DATA.glob("*.eml"))) + len(pasted) >= 15

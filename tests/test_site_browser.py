@@ -192,6 +192,21 @@ def test_search_for_a_programs_refusal_lands_on_its_page(page: Page, base_url: s
     expect(page.locator(".md-content h1")).to_contain_text("Postfix")
 
 
+def test_search_for_greylisted_names_greylisting_first(page: Page, base_url: str) -> None:
+    """Issue #18: "greylisted" found "Sending host blocked" first. Greylisting is a case of `blocked`
+    with its own section and advice: the first hit is about greylisting, not the block lists."""
+    page.goto(base_url)
+    page.locator("input.md-search__input").click()
+    search_ready(page)
+    page.locator("input.md-search__input").press_sequentially("greylisted")
+    first = page.locator(".md-search-result__item").first
+    expect(first).to_be_visible()
+    title = first.locator("h1, h2").first.inner_text()
+    assert "Sending host blocked" not in title, title
+    # a page about greylisting: a greylisting program's, the guide, or the case's own section
+    assert "greylist" in first.inner_text().lower(), first.inner_text()
+
+
 def test_palette_toggle(page: Page, base_url: str) -> None:
     page.goto(base_url + "guides/authentication/")
     body = page.locator("body")

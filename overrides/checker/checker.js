@@ -428,7 +428,7 @@
     if (why.what) {
       const what = el("p", "bc-card__what");
       what.append(el("span", "bc-card__label bc-card__label--inline", "What happened: "));
-      const named = link(reasonPage, why.what);
+      const named = link(pages.case || reasonPage, why.what);
       named.className = "bc-card__reason";
       what.append(named);
       if (why.summary) what.append(el("span", "bc-card__summary", ` — ${why.summary}`));

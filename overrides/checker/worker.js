@@ -108,7 +108,12 @@ def _why(r):
     """The answer's grounds in words, from the registry's own titles and names: which entry decided
     (and its page), what the detail is, where the evidence was found."""
     reason = _registry.reason(r.reason)
-    why = {"what": reason.title, "summary": reason.description.split(". ")[0].rstrip(".") + ".",
+    detail = r.detail
+    # a detail the registry describes (among a reason's details, where the runtime has them): what
+    # happened is then that case (greylisting, not "Sending host blocked"), by its title
+    described = next((d for d in getattr(reason, "details", ()) if d.id == detail), None) if detail else None
+    what = described if described is not None else reason
+    why = {"what": what.title, "summary": what.description.split(". ")[0].rstrip(".") + ".",
            "rule": "", "detail": "", "found": "", "provider": "", "advice": ""}
     provider = _registry.provider(r.provider) if r.provider else None
     if provider is not None:
@@ -151,9 +156,6 @@ def _why(r):
         else:
             words = f"the kind of message: {_registry.reason(base).title}"
     why["rule"] = words
-    detail = r.detail
-    # a detail the registry describes (among a reason's details, where the runtime has them) by its title
-    described = next((d for d in getattr(reason, "details", ()) if d.id == detail), None) if detail else None
     if described is not None:
         why["detail"] = described.title
     elif detail:
@@ -188,6 +190,11 @@ def _why(r):
     return why
 
 
+def _described(r):
+    """Whether the result's detail is a case its reason describes (it has a section on the reason's page)."""
+    return bool(r.detail) and any(d.id == r.detail for d in getattr(_registry.reason(r.reason), "details", ()))
+
+
 def _pages(r):
     entry = _registry.enhanced_entry(r.status) if r.status else None
     pseudo = getattr(r, "status_source", "") == "pseudo"
@@ -195,6 +202,8 @@ def _pages(r):
         "reply": f"reply/{r.reply}/" if r.reply and _registry.reply_code(r.reply) else "",
         "status": f"enhanced/{entry.code}/" if entry is not None and not pseudo else "",
         "reason": f"reasons/{r.reason}/",
+        # the section of the reason's page on the answer's particular case (greylisting …), if any
+        "case": f"reasons/{r.reason}/#{r.detail}" if _described(r) else "",
         "provider": f"providers/{r.provider}/" if r.provider and _registry.provider(r.provider) else "",
         "rule": _rule_page(r.rule),
     }
