@@ -661,8 +661,9 @@ def test_python_archives_come_gzipped_whole(checker: Checker, base_url: str) -> 
 
 GMAIL_CONNECT = ("The recipient server did not accept our requests to connect. Learn more at "
                  "https://support.google.com/mail/answer/7720 [mx.example.jp. 192.0.2.25: timed out]")
-APPLE_SPAMHAUS = ("550 5.7.1 Mail from IP 192.0.2.10 was rejected due to listing in Spamhaus SBL. For details please "
-                  "see http://www.spamhaus.org/query/bl?ip=192.0.2.10")
+#: iCloud Mail's DMARC refusal (https://support.apple.com/en-us/102322): read on its words without a
+#: provider, by Apple's rule with one
+APPLE_DMARC = "554 5.7.1 Your message was rejected due to example.com's DMARC policy."
 
 
 def cli_json_provider(text: str, provider: str) -> list[dict[str, Any]]:
@@ -688,19 +689,19 @@ def test_whose_server_refused_it(checker: Checker, base_url: str) -> None:
     assert ["gmail.com", "Google (Gmail, Google Workspace)"] in options
 
     # without the field: a text without a code is read on its words, as the CLI reads it without
-    # --provider (Google's link in it names Google); Apple's reply goes to Spamhaus's rule
+    # --provider (Google's link in it names Google); Apple's reply goes to the general DMARC wording
     classify(page, GMAIL_CONNECT)
     assert page_json(page) == cli_json(GMAIL_CONNECT.encode())
     assert [r["rule"] for r in page_json(page)] == ["provider:google/dsn-connect-failed"]
     classify(page, "Thanks for your order, it ships tomorrow.")
     assert "No bounce found" in page.inner_text(".bc-status")
-    classify(page, APPLE_SPAMHAUS)
-    assert [r["rule"] for r in page_json(page)] == ["provider:spamhaus/ip-listed"]
+    classify(page, APPLE_DMARC)
+    assert [r["rule"] for r in page_json(page)] == ["phrase:authfailure/dmarc"]
 
     # named by a recipient domain, then by an id: the provider's own rule decides, as in the CLI
     after_run(page, lambda: (field.fill("icloud.com"), field.press("Enter")))
-    assert page_json(page) == cli_json_provider(APPLE_SPAMHAUS, "icloud.com")
-    assert [r["rule"] for r in page_json(page)] == ["provider:apple/spamhaus-sbl"]
+    assert page_json(page) == cli_json_provider(APPLE_DMARC, "icloud.com")
+    assert [r["rule"] for r in page_json(page)] == ["provider:apple/dmarc-policy"]
     check_cards(page, page_json(page))
     field.fill("gmail.com")
     cards = classify(page, GMAIL_CONNECT)
