@@ -684,6 +684,38 @@ def source_tag(ctx: Context) -> Iterator[Problem]:
                               f"link the file at the tag that was read: {repo}/blob/{release}/<path>#L<line>")
 
 
+#: Where another bounce parser keeps its code, tables and test messages. The registry learns from the
+#: writers of bounces (the programs' sources, the providers' documentation, the RFCs), never from
+#: another parser's reading of them: a source here is refused.
+BOUNCE_PARSER_SOURCES = ("https://github.com/sisimai/", "https://metacpan.org/pod/Sisimai", "https://libsisimai.org")
+
+
+def _sources(data: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
+    """Every ``source`` string in a file's data, with its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "source" and isinstance(value, str):
+                yield [*path, key], value
+            else:
+                yield from _sources(value, [*path, key])
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _sources(value, [*path, i])
+
+
+@rule("own-source", blocking=False)
+def own_source(ctx: Context) -> Iterator[Problem]:
+    """No entry cites another bounce parser: a fact comes from the program or provider that writes it."""
+    for group in ctx.files.values():
+        for f in group:
+            for path, url in _sources(f.data, []):
+                if url.startswith(BOUNCE_PARSER_SOURCES):
+                    yield Problem(f.rel, f.line(*path), "own-source", _path_text(path),
+                                  f"source {url} is another bounce parser's, not the writer's",
+                                  "cite the program's source at its release tag, the provider's own documentation "
+                                  "or the RFC; if none says it, leave the entry out")
+
+
 # -- providers -------------------------------------------------------------------------------------
 
 

@@ -112,7 +112,6 @@ def wording(text: str) -> str:
 
 #: where other bounce parsers keep their source: a rule citing only such a file is led on its provider's
 #: page by the provider's own documentation
-BOUNCE_PARSER_SOURCES = ("https://github.com/sisimai/",)
 IN_WORDS_MAX = 8  # wordings listed for one rule; the examples and the collapsed patterns show the rest
 _REGEX_SYNTAX = re.compile(r"[\\.^$*+?()\[\]{}|]")  # a pattern without any of these is plain words
 
@@ -127,11 +126,6 @@ def in_words(patterns: Iterable[str], joiner: str = "or", limit: int = IN_WORDS_
     if len(shown) <= 1:
         return "".join(shown)
     return ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
-
-
-def from_parser(source: str) -> bool:
-    """Whether ``source`` is a file of another bounce parser rather than the provider's own words."""
-    return source.startswith(BOUNCE_PARSER_SOURCES)
 
 
 def patterns_block(patterns: Iterable[str], summary: str = "The same, as regular expressions (for contributors)") -> str:
@@ -212,7 +206,6 @@ def _environment() -> jinja2.Environment:
     env.filters["in_words"] = in_words
     env.filters["md_linked"] = md_linked
     env.filters["patterns_block"] = patterns_block
-    env.filters["from_parser"] = from_parser
     env.filters["hardness"] = lambda r: HARDNESS[r.hard]
     env.filters["hard_short"] = lambda r: HARD_SHORT[r.hard] if r.bounce else "not a bounce"
     return env
