@@ -93,6 +93,21 @@ def kumo(kind: str, **extra: object) -> str:
     return json.dumps(record)
 
 
+def test_kumomta_bounce_classification_is_read_by_the_same_mechanism() -> None:
+    response = {"code": 554, "enhanced_code": {"class": 5, "subject": 7, "detail": 1},
+                "content": "Message rejected by rule R17", "command": "DATA\r\n"}
+    [r] = classify(kumo("Bounce", response=response, bounce_classification="SpamBlock") + "\n")
+    assert (r.reason, r.rule) == ("blocked", "log:kumomta/delivery-record/category/SpamBlock")
+    later = {**response, "code": 451, "enhanced_code": {"class": 4, "subject": 7, "detail": 1}}
+    [t] = classify(kumo("TransientFailure", response=later, bounce_classification="TooManyRecipients") + "\n")
+    assert (t.reason, t.detail, t.permanent) == ("toomanyconn", "too-many-recipients", False)
+    # Uncategorized (no classifier configured, or no rule matched) decides nothing
+    [u] = classify(kumo("Bounce", response=response, bounce_classification="Uncategorized") + "\n")
+    assert u.rule == "enhanced:X.7.1"
+    # the reply's own words still come first
+    assert classify(kumo("Bounce", bounce_classification="SpamBlock") + "\n")[0].reason == "userunknown"
+
+
 def test_kumomta_records_one_per_line() -> None:
     log = "\n".join([kumo("Bounce"), kumo("Reception"), kumo("Rejection", queue=""), kumo("Delivery")]) + "\n"
     assert detect(log) is InputKind.JSON
