@@ -65,7 +65,7 @@ PAGES = [
     PageKind("provider", "providers/apple/"),  # the template of google/, at a third of its size: a faster scan
     PageKind("software index", "software/"),
     PageKind("program", "software/postfix/"),
-    PageKind("program known by its log only", "software/powermta/"),
+    PageKind("program known by its log only", "software/zonemta/"),
     PageKind("guides index", "guides/"),
     PageKind("guide", "guides/reading-an-ndr/"),
     PageKind("API", "api/"),

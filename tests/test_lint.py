@@ -132,7 +132,7 @@ def test_rule_reports_broken_copy(codes: Path, rule: str, breaker: BreakFn, rel:
 # the reported line, words the message must contain, words of the fix)
 LOG_CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
     ("log-program", lambda c: (c / "logs/nosuch.yaml").write_text(
-        (c / "logs/powermta.yaml").read_text().replace("id: powermta\nname: PowerMTA\n", "id: nosuch\n")),
+        (c / "logs/zonemta.yaml").read_text().replace("id: zonemta\nname: ZoneMTA\n", "id: nosuch\n")),
      "logs/nosuch.yaml", "id: nosuch", "no codes/software/nosuch.yaml", "add name:"),
     ("log-program", lambda c: edit(c / "logs/postfix.yaml", "id: postfix\n", "id: postfix\nname: Postfix MTA\n"),
      "logs/postfix.yaml", "name: Postfix MTA", "codes/software/postfix.yaml names this program ('Postfix')",
@@ -159,6 +159,11 @@ LOG_CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
                                     "      - log: 'NOQUEUE: ruleset=check_relay, arg1=x, reject=550 no'\n"
                                     "        yields:\n          - action: failed\n  - id: ruleset\n"),
      "logs/sendmail.yaml", "arg1=bot.example.net", "read by: sendmail/ruleset-first", "file order"),
+    # a program's failure categories need the field they are read from, and each names a known reason
+    ("log-format", lambda c: edit(c / "logs/powermta.yaml", "      category: bounceCat\n", ""),
+     "logs/powermta.yaml", "    categories:", "has categories but reads no category field", "name a pattern group"),
+    ("known-reason", lambda c: edit(c / "logs/powermta.yaml", "        reason: mailboxfull", "        reason: mailboxful"),
+     "logs/powermta.yaml", "reason: mailboxful", "unknown reason 'mailboxful'", "did you mean 'mailboxfull'"),
     ("linear-pattern", lambda c: edit(c / "logs/qmail.yaml", "(?P<text>[^\\n]{0,4000})$'", "(?P<text>(?:\\S+ )*)$'"),
      "logs/qmail.yaml", "(?P<text>(?:\\S+ )*)$", "nested quantifier", "bounded repeat"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from bouncecodes import classify, parse
+from bouncecodes.model import Registry
 from bouncecodes.parse import InputKind, detect
 
 PMTA = """\
@@ -37,6 +38,43 @@ def test_powermta_accounting_rows_by_column_name() -> None:
     assert [(r.reason, r.permanent) for r in classify(PMTA)] == [("userunknown", True), ("mailboxfull", False)]
 
 
+def pmta_row(diag: str, category: str, state: str = "b", status: str = "") -> str:
+    return ("type,timeLogged,orig,rcpt,dsnStatus,dsnDiag,dsnMta,bounceCat\n"
+            f'{state},2026-03-02 09:14:07+0000,news@example.net,bob@example.org,{status},"{diag}",mx.example.org,{category}\n')
+
+
+def test_powermta_bounce_category_decides_when_the_diagnostic_names_no_cause() -> None:
+    # a broad 5.7.1 and words no rule reads: PowerMTA's own category is the best evidence left
+    [r] = classify(pmta_row("smtp;554 5.7.1 Message rejected by rule R17", "virus-related"))
+    assert (r.reason, r.rule, r.permanent) == ("virusdetected", "log:powermta/accounting/category/virus-related", True)
+    assert parse(pmta_row("smtp;554 5.7.1 Rejected", "Virus-Related"))[0].category == "Virus-Related"
+    assert classify(pmta_row("smtp;554 5.7.1 Rejected", "Virus-Related"))[0].reason == "virusdetected"
+    # a deferral keeps the category's reason, and stays temporary
+    [t] = classify(pmta_row("smtp;452 Requested action not taken", "quota-issues", state="t"))
+    assert (t.reason, t.permanent) == ("mailboxfull", False)
+    # the server's words and a decisive code come first: the category is PowerMTA's guess from the same text
+    words = classify(pmta_row("smtp;550 5.1.1 mailbox unavailable", "spam-related"))
+    assert [(x.reason, x.rule) for x in words] == [("userunknown", "enhanced:X.1.1")]
+    assert classify(pmta_row("smtp;554 5.7.1 Mailbox is full", "spam-related"))[0].reason == "mailboxfull"
+    # a category the format does not list ("other", a custom one) decides nothing: the broad code does
+    for other in ("other", "my-custom-category", ""):
+        assert classify(pmta_row("smtp;554 5.7.1 Message rejected by rule R17", other))[0].rule == "enhanced:X.7.1"
+
+
+def test_every_documented_powermta_category_maps_to_a_reason(registry: Registry) -> None:
+    """The User's Guide's list of bounce categories (section 11.6), all but "other", each to a reason."""
+    [fmt] = [f for p in registry.logs if p.id == "powermta" for f in p.formats if f.id == "powermta/accounting"]
+    documented = {"bad-configuration", "bad-connection", "bad-domain", "bad-mailbox", "content-related",
+                  "inactive-mailbox", "invalid-sender", "message-expired", "no-answer-from-host", "policy-related",
+                  "protocol-errors", "quota-issues", "relaying-issues", "routing-errors", "spam-related",
+                  "virus-related"}
+    assert {c.name for c in fmt.categories} == documented
+    for c in fmt.categories:
+        assert registry.reason(c.reason).bounce, c
+        [r] = classify(pmta_row("smtp;554 5.7.1 Message rejected by rule R17", c.name))
+        assert (r.reason, r.rule) == (c.reason, f"log:powermta/accounting/category/{c.name}")
+
+
 def test_exchange_message_tracking_rows() -> None:
     assert detect(EXCHANGE) is InputKind.LOG
     results = classify(EXCHANGE)
@@ -53,6 +91,21 @@ def kumo(kind: str, **extra: object) -> str:
               "peer_address": {"name": "mx.example.org", "addr": "192.0.2.8"}, "timestamp": 1772442847}
     record.update(extra)
     return json.dumps(record)
+
+
+def test_kumomta_bounce_classification_is_read_by_the_same_mechanism() -> None:
+    response = {"code": 554, "enhanced_code": {"class": 5, "subject": 7, "detail": 1},
+                "content": "Message rejected by rule R17", "command": "DATA\r\n"}
+    [r] = classify(kumo("Bounce", response=response, bounce_classification="SpamBlock") + "\n")
+    assert (r.reason, r.rule) == ("blocked", "log:kumomta/delivery-record/category/SpamBlock")
+    later = {**response, "code": 451, "enhanced_code": {"class": 4, "subject": 7, "detail": 1}}
+    [t] = classify(kumo("TransientFailure", response=later, bounce_classification="TooManyRecipients") + "\n")
+    assert (t.reason, t.detail, t.permanent) == ("toomanyconn", "too-many-recipients", False)
+    # Uncategorized (no classifier configured, or no rule matched) decides nothing
+    [u] = classify(kumo("Bounce", response=response, bounce_classification="Uncategorized") + "\n")
+    assert u.rule == "enhanced:X.7.1"
+    # the reply's own words still come first
+    assert classify(kumo("Bounce", bounce_classification="SpamBlock") + "\n")[0].reason == "userunknown"
 
 
 def test_kumomta_records_one_per_line() -> None:

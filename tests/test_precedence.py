@@ -335,6 +335,21 @@ def test_a_log_action_comes_after_the_servers_words(registry: Registry) -> None:
     assert rule_for(registry, replace(e, action="failed")) == "reason:onhold"
 
 
+def test_a_programs_failure_category_comes_after_the_words_and_before_a_broad_code(registry: Registry) -> None:
+    e = Evidence(status="5.7.1", reply="554", diagnostic="554 5.7.1 Message rejected by rule R17", action="failed",
+                 category="quota-issues", source="log:powermta/accounting")
+    assert (decide(e, registry, None).rule, decide(e, registry, None).reason) == \
+        ("log:powermta/accounting/category/quota-issues", "mailboxfull")
+    # words that name a cause keep it, and so does a decisive code
+    assert decide(replace(e, diagnostic="554 5.7.1 Message contains a virus"), registry, None).reason == "virusdetected"
+    assert rule_for(registry, replace(e, status="5.1.1")) == "enhanced:X.1.1"
+    # a log line's action listed by a reason comes first (step 5 in order)
+    assert rule_for(registry, replace(e, action="expired", status="", reply="")) == "reason:expired/action"
+    # the word is looked up in its own format's categories only, and a word not listed decides nothing
+    assert rule_for(registry, replace(e, source="log:postfix/delivery")) == "enhanced:X.7.1"
+    assert rule_for(registry, replace(e, category="other")) == "enhanced:X.7.1"
+
+
 def test_an_inbound_refusal_takes_the_same_steps_without_the_sender_s_retries(registry: Registry) -> None:
     # a temporary refusal with no words: a delay warning would make it "expired", a refusal stays what it is
     e = Evidence(status="4.0.0", action="delayed", direction="inbound", source="log:postfix/smtpd-reject")

@@ -263,7 +263,7 @@ def test_a_programs_log_lines_are_shown_on_its_page(registry: Registry) -> None:
     for logs in registry.logs:
         assert rows[logs.id].logs == sum(1 for f in logs.formats if not f.context)
         assert f"]({logs.id}.md)" in pages["software/index.md"]
-    assert (rows["powermta"].kind, rows["powermta"].messages) == ("", 0) and "| log only |" in pages["software/index.md"]
+    assert (rows["zonemta"].kind, rows["zonemta"].messages) == ("", 0) and "| log only |" in pages["software/index.md"]
 
 
 def test_hand_written_pages_get_the_site_s_own_address() -> None:

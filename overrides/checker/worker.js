@@ -62,6 +62,9 @@ def _rule_page(rule):
         return f"reply/{name}/"
     if kind == "reason":
         return f"reasons/{name.partition('/')[0]}/"
+    if kind == "log" and "/category/" in name:
+        fmt, _, word = name.partition("/category/")
+        return f"software/{fmt.partition('/')[0]}/#category-{word}"
     return ""
 
 
@@ -143,6 +146,14 @@ def _why(r):
         if entry is not None:
             specific = "XXX" not in entry.code and "YYY" not in entry.code and r.status
             words = f"the enhanced status code {r.status if specific else _code_of(entry.code)}: {entry.title}"
+    elif kind == "log":
+        # a log format's own category of the failure: "log:powermta/accounting/category/quota-issues"
+        fmt_id, _, word = name.partition("/category/")
+        log = next((x for x in _registry.logs if x.id == fmt_id.partition("/")[0]), None)
+        fmt = next((f for f in log.formats if f.id == fmt_id), None) if log else None
+        category = next((c for c in getattr(fmt, "categories", ()) if c.name == word), None) if fmt else None
+        if category is not None:
+            words = f"{_owner(log.name)} own category of the failure, \u201c{category.name}\u201d: {category.meaning}"
     elif kind == "reply":
         entry = _registry.reply_code(name)
         if entry is not None:

@@ -22,7 +22,9 @@ Precedence, highest first (each step is registry data; the first step that gives
    ones of both in the same order;
 5. the Diagnostic-Code type, when a reason lists it (``x-unix``: ``reason:mailererror/diagnostic-type``),
    then the action of a log line, when a reason lists it (Postfix's ``status=expired``:
-   ``reason:expired/action``);
+   ``reason:expired/action``), then the sending program's own category of the failure, when its log
+   format lists the word (PowerMTA's ``bounceCat`` ``quota-issues``:
+   ``log:powermta/accounting/category/quota-issues``);
 6. the same rules on the reporting MTA's own notice;
 7. a broad enhanced code, then its subject (``enhanced:X.7.1``, ``enhanced:X.7.YYY``); in steps 3, 7
    and 8 a code whose reason is no failure (X.1.5 means ``delivered``) is passed over when the reply
@@ -68,6 +70,7 @@ from .errors import UnknownProviderError
 from .model import (
     Evidence,
     Kind,
+    LogCategory,
     PhraseRule,
     Provider,
     ProviderRule,
@@ -321,6 +324,10 @@ class _Compiled:
         # Diagnostic-Code type -> the first reason, in registry order, that lists it
         self.diagnostic_types: dict[str, str] = {}
         self.actions: dict[str, str] = {}  # a log line's action -> the first reason that lists it
+        #: a log format's source ("log:powermta/accounting") -> its program's category words, lower case
+        self.categories: dict[str, dict[str, LogCategory]] = {
+            f"log:{f.id}": {c.name.lower(): c for c in f.categories}
+            for program in registry.logs for f in program.formats if f.categories}
         for reason in registry.reasons:
             for kind in reason.diagnostic_types:
                 self.diagnostic_types.setdefault(kind, reason.id)
@@ -588,6 +595,9 @@ def _decide(evidence: Evidence, registry: Registry, provider: Provider | None) -
     by_action = compiled.actions.get(evidence.action) if evidence.action else None
     if by_action is not None:
         return Decision(by_action, f"reason:{by_action}/action")
+    category = compiled.categories.get(evidence.source, {}).get(evidence.category.lower()) if evidence.category else None
+    if category is not None:
+        return Decision(category.reason, f"{evidence.source}/category/{category.name}", category.detail)
     found = _phrase(compiled, evidence.notice[:MAX_TEXT])
     if found is not None:
         return found

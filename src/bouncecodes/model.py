@@ -465,7 +465,7 @@ class Provider:
 
 #: What a log format's pattern groups, CSV columns or JSON keys may be named (codes/schema/logs.schema.json)
 LOG_FIELDS = ("recipient", "orig_to", "sender", "queue_id", "message_id", "state", "status", "code", "reply", "text",
-              "relay", "client", "helo", "command", "delivery", "timestamp")
+              "relay", "client", "helo", "command", "delivery", "timestamp", "category")
 #: What a log format's state words may mean
 LOG_ACTIONS = ("failed", "delayed", "delivered", "expired", "discarded", "held", "none")
 
@@ -481,6 +481,18 @@ class LogExample:
 
     log: str
     yields: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@record
+class LogCategory:
+    """A word a program writes in a log field of its own to classify a failure (PowerMTA's
+    ``bounceCat``: ``bad-mailbox``), and the reason it stands for when the server's words decide nothing."""
+
+    name: str
+    reason: str
+    meaning: str
+    source: str
+    detail: str = ""
 
 
 @record
@@ -513,6 +525,8 @@ class LogFormat:
     header_prefix: str = ""
     match: tuple[tuple[str, tuple[str, ...]], ...] = ()
     pattern_key: str = ""
+    #: the program's own words for why a recipient failed (the ``category`` field), in file order
+    categories: tuple[LogCategory, ...] = ()
     examples: tuple[LogExample, ...] = ()
 
     @classmethod
@@ -525,6 +539,7 @@ class LogFormat:
             "header": tuple(d.get("header", ())),
             "literals": tuple(d.get("literals", ())),
             "match": tuple((str(k), tuple(v)) for k, v in d.get("match", ())),
+            "categories": tuple(LogCategory(**c) for c in d.get("categories", ())),
             "examples": tuple(LogExample(log=x["log"], yields=tuple(_pairs(y) for y in x.get("yields", ())))
                               for x in d.get("examples", ())),
         })
@@ -709,6 +724,9 @@ class Evidence:
     queue_id: str = ""
     message_id: str = ""
     sender: str = ""
+    #: the sending program's own word for why the recipient failed, as its log wrote it (PowerMTA's
+    #: bounceCat); the reason it stands for is read from the log format's ``categories``
+    category: str = ""
     #: the number of the log line it was read from (1-based; 0: not a log line), and of the
     #: message in an mbox (1-based; 0: not a message of an mbox)
     line: int = 0

@@ -10,6 +10,7 @@ from ..model import (
     Detail,
     EnhancedCode,
     Hard,
+    LogCategory,
     LogExample,
     LogFormat,
     LogProgram,
@@ -165,6 +166,9 @@ def _log_format(program: str, f: dict[str, Any]) -> LogFormat:
         header_prefix=f.get("header_prefix", ""),
         match=tuple((k, tuple(str(x) for x in v)) for k, v in f.get("match", {}).items()),
         pattern_key=f.get("pattern_key", ""),
+        categories=tuple(LogCategory(name=str(k), reason=c["reason"], meaning=c["meaning"], source=c["source"],
+                                     detail=c.get("detail", ""))
+                         for k, c in f.get("categories", {}).items()),
         examples=tuple(LogExample(log=x["log"].rstrip("\n"), yields=tuple(tuple((k, str(v)) for k, v in y.items())
                                                                         for y in x["yields"]))
                        for x in f["examples"]),

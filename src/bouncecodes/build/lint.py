@@ -315,6 +315,11 @@ def _reason_uses(ctx: Context) -> Iterator[tuple[SourceFile, list[str | int], st
                 yield f, ["messages", i, "reason"], m["reason"]
             if _str(m, "at_mail"):
                 yield f, ["messages", i, "at_mail"], m["at_mail"]
+    for f in ctx.of("logs"):
+        for i, x in _dicts(f.data.get("formats")):
+            for word, c in _map(x, "categories").items():
+                if isinstance(c, dict) and _str(c, "reason"):
+                    yield f, ["formats", i, "categories", word, "reason"], c["reason"]
     for f in ctx.of("enhanced"):
         for i, value in _strs(f.data.get("yields_to")):
             yield f, ["yields_to", i], value
@@ -878,6 +883,9 @@ def log_format(ctx: Context) -> Iterator[Problem]:
             if "commands" in x and "command" not in names:
                 yield problem("commands", "it has commands but reads no command field",
                               "name a pattern group or field command")
+            if "categories" in x and "category" not in names:
+                yield problem("categories", "it has categories but reads no category field",
+                              "name a pattern group or field category (PowerMTA's column bounceCat)")
             key = _str(x, "key")
             if key and key not in names:
                 yield problem("key", f"its key '{key}' is a field it does not read",

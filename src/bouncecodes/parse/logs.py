@@ -402,7 +402,8 @@ class LogReader:
             "source": c.source, "span": span,
             "direction": fmt.direction, "timestamp": stamp.strip(), "queue_id": get("queue_id", "").strip(),
             "message_id": get("message_id", "").strip().strip("<>"),
-            "sender": _address(values["sender"].strip()) if "sender" in values else ""}
+            "sender": _address(values["sender"].strip()) if "sender" in values else "",
+            "category": get("category", "").strip() if fmt.categories else ""}
         return [Evidence(recipient=r, original_recipient=original if original and original.lower() != r.lower() else "",
                          **common) for r in recipients or [""]]
 

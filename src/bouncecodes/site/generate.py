@@ -322,7 +322,7 @@ class _Renderer:
     def software_page(self, s: Software) -> str:
         logs = program_logs(self.registry, s.id)
         desc = meta_description(f"What {s.name} writes when it refuses, defers or bounces mail:",
-                                f"{len(s.messages)} messages with their codes and meaning.", first_sentence(s.description))
+                                f"{len(s.messages)} message{'s' if len(s.messages) != 1 else ''} with {'their' if len(s.messages) != 1 else 'its'} codes and meaning.", first_sentence(s.description))
         refs = self.xref.programs_messages(s.id)
         broad = sum(1 for m in s.messages if m.broad)
         return self.render("software.md.j2", paths.software_page(s.id), s=s, refs=refs, logs=logs,
