@@ -418,10 +418,58 @@ def test_groups_for_a_tag_same_as_trying_every_format() -> None:
     words |= {"postfix/smtp", "postfix-out/smtpd", "sm-mta", "sendmail", "exim", "qmail-send", "smtpd", "haraka", ""}
     owned = 0
     for word in sorted(words):
-        own = [c for c in formats.lines if c.tag is not None and c.tag.fullmatch(word)]
+        own = [c for c in formats.lines if c.tag is not None and re.fullmatch(c.tag, word)]
         expected = (_grouped([c for c in formats.lines if c.tag is None or c in own]), True) if own else (formats.groups, False)
         groups, is_own = formats.groups_for(word)
         assert is_own == expected[1], word
         assert [(lit, [c.fmt.id for c in g]) for lit, g in groups] == [(lit, [c.fmt.id for c in g]) for lit, g in expected[0]]
         owned += is_own
     assert owned >= 5
+
+
+def _detection_texts() -> tuple[list[str], list[str]]:
+    """Messages (every .eml of tests/data, and of the dev corpus when ``../shared/corpus`` is there)
+    and log texts (every log example of the registry, and the fuzzer's MTA log)."""
+    from pathlib import Path
+
+    from bouncecodes.parse.common import to_text
+
+    tests = Path(__file__).resolve().parent
+    corpus = tests.parents[1] / "shared" / "corpus" / "sisimai-dev"
+    paths = sorted((tests / "data").rglob("*.eml")) + (sorted(corpus.glob("*.eml")) if corpus.is_dir() else [])
+    messages = [to_text(p.read_bytes()) for p in paths]
+    logs = [x.log for p in REGISTRY.logs for f in p.formats for x in f.examples]
+    logs.append((tests / "data" / "fuzz" / "mta.log").read_text(encoding="utf-8"))
+    return messages, logs
+
+
+def test_detection_same_with_log_formats_compiled_on_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log formats' patterns are compiled when a line first needs them: what every message, log
+    example and registry example is taken for is what it is with every format compiled at once;
+    telling a message from a log compiles none of the formats for nine messages in ten, and the logs
+    are told as logs (but one-line examples)."""
+    from bouncecodes.parse import logs as logs_module
+    from bouncecodes.parse.detect import InputKind, detect
+
+    messages, log_texts = _detection_texts()
+    texts = messages + log_texts + EXAMPLES
+    eager = logs_module._Formats(REGISTRY)
+    for c in eager.lines + eager.csv + eager.json:
+        c.compile()
+    monkeypatch.setattr(logs_module, "_formats", lambda registry: eager)
+    expected = [detect(t, REGISTRY) for t in texts]
+
+    kinds, compiled_none = [], 0
+    for t in messages:  # each with formats not compiled yet
+        lazy = logs_module._Formats(REGISTRY)
+        monkeypatch.setattr(logs_module, "_formats", lambda registry, lazy=lazy: lazy)
+        kinds.append(detect(t, REGISTRY))
+        compiled_none += not any(c.ready for c in lazy.lines + lazy.csv + lazy.json)
+    assert compiled_none * 10 >= len(messages) * 9
+    kinds += [detect(t, REGISTRY) for t in log_texts + EXAMPLES]
+    assert kinds == expected
+    assert len(messages) > 20
+    told = kinds[:len(messages)]
+    assert (told.count(InputKind.EMAIL) + told.count(InputKind.MBOX)) * 100 >= len(messages) * 99  # (a few are odd)
+    assert kinds[len(messages):len(messages) + len(log_texts)].count(InputKind.LOG) * 4 >= len(log_texts) * 3  # (one-line examples read as replies)
+    assert all(c.ready for c in lazy.lines)  # the log examples met every line format

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from . import __version__, cli_answers
+from . import __version__, cli_options
 from .classify import classify_evidence, find_provider, provider_reply
 from .errors import BounceCodesError, InputError, InputTooLargeError, UnknownProviderError
 from .inputs import HEAD, binary_kind, decompress, decompression_error, line_kind, read_head, read_lines, read_start
@@ -678,7 +678,9 @@ def _parallel(classifier: _Classifier, files: list[str], jobs: int) -> Iterator[
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if cli_answers.ClassifyHook.wanted(args, err):  # --final, the filters, the summary: see cli_answers
+    if cli_options.hook_wanted(args, err):  # --final, the filters, the summary: see cli_answers
+        from . import cli_answers
+
         return cli_answers.classify_answered(args, out, err, cmd_classify)
     fmt = args.format or ("text" if out.isatty() else "jsonl")
     registry = load_registry()
@@ -972,7 +974,7 @@ def parser() -> argparse.ArgumentParser:
                         "outbound (deliveries that failed: bounces, and your server's delivery log lines)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
-    cli_answers.add_classify_options(c)
+    cli_options.add_classify_options(c)
     c.set_defaults(func=cmd_classify)
 
     lk = sub.add_parser("lookup", help="what the registry knows about a code (550, 5.7.26, X.1.1, '550 5.1.1')")
@@ -994,7 +996,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", help="where to write (default: inside the installed package)")
     b.set_defaults(func=cmd_build)
 
-    cli_answers.add_commands(sub)  # summary, filter, suppress, report
+    cli_options.add_commands(sub)  # summary, filter, suppress, report
     return p
 
 

@@ -5,7 +5,9 @@ the filters, ``--summary``).
 They read a run's records (JSON Lines, or the JSON list of ``--format json``) from files or
 standard input, so one ``classify`` of a day's logs, saved once, answers every question without
 reading the logs again; the logic is :mod:`bouncecodes.answers`. ``report`` needs Jinja2 (the
-``report`` extra); the rest is standard library only.
+``report`` extra); the rest is standard library only. Their options and subcommands are declared
+in :mod:`bouncecodes.cli_options`, which the command line imports at start; this module is
+imported only when one of them runs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from .answers import FINAL_FIELDS, Filters, FinalOutcomes, RecordError, Summary, read_records, suppression_list
+from .cli_options import DEFAULT_SITE_URL
 from .errors import BounceCodesError
 from .model import Registry
 from .output import FIELDS
@@ -29,33 +32,8 @@ from .registry import load_registry
 
 Record = dict[str, Any]
 
-#: The default address of the reference site the report links to: ``SITE_URL`` (the variable the
-#: site is built with), else the address ``make serve`` serves it at.
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
-
-
 class UsageError(BounceCodesError):
     """Bad usage of an answers option (an unknown reason): exit status 2."""
-
-
-# -- options shared by classify and the commands on saved runs ----------------------------------------
-
-
-def add_filter_options(p: argparse.ArgumentParser, final: bool = True) -> None:
-    """``--final`` and the filters."""
-    g = p.add_argument_group("answers")
-    if final:
-        g.add_argument("--final", action="store_true",
-                       help="one record per message and recipient: its deferrals, then its bounce, expiry or delivery, "
-                            "collapsed to the final outcome with the attempts and first and last times (log records "
-                            "with a queue id; others go through unchanged)")
-    g.add_argument("--failures", action="store_true",
-                   help="failures only: no deliveries, auto-replies or feedback reports")
-    g.add_argument("--hard", action="store_true", help="hard failures only (the address should be dropped)")
-    g.add_argument("--reason", action="append", default=[], metavar="REASON",
-                   help="only this reason (repeat, or separate by commas, for several; see the site's reasons)")
-    g.add_argument("--domain", action="append", default=[], metavar="DOMAIN",
-                   help="only recipients of this domain or its subdomains (repeat, or separate by commas)")
 
 
 def _listed(values: list[str]) -> frozenset[str]:
@@ -159,18 +137,6 @@ def write_summary(summary: Summary, fmt: str, err: TextIO, top: int = 10) -> Non
 # -- the hook into classify ------------------------------------------------------------------------------
 
 
-def add_classify_options(p: argparse.ArgumentParser) -> None:
-    """The answers options of ``classify``."""
-    add_filter_options(p)
-    p.add_argument("--summary", action=argparse.BooleanOptionalAction, default=None,
-                   help="a summary of the records written (by reason, recipient domain, provider, direction; hard "
-                        "and soft) on standard error when the run ends, also with -q (default: when standard error "
-                        "is a terminal and the run wrote two records or more)")
-    p.add_argument("--summary-format", choices=["text", "json"],
-                   help="the summary as text tables or one JSON object (default: text on a terminal, else JSON); "
-                        "implies --summary")
-
-
 class ClassifyHook:
     """What ``classify`` does with its records when an answers option is given, or when a summary
     is due on a terminal: they pass through :class:`Answers` and are written by a
@@ -183,12 +149,6 @@ class ClassifyHook:
         self.summary = self.asked or (args.summary is None and err.isatty())
         self.summary_format = args.summary_format or ("text" if err.isatty() else "json")
         self.err = err
-
-    @staticmethod
-    def wanted(args: argparse.Namespace, err: TextIO) -> bool:
-        """Whether ``classify`` needs the hook: an answers option, or a summary due on a terminal."""
-        return bool(args.final or args.failures or args.hard or args.reason or args.domain or args.summary
-                    or args.summary_format or (args.summary is None and err.isatty()))
 
     def take(self, rec: Record) -> None:
         for r in self.answers.take(rec):
@@ -254,12 +214,7 @@ def _runs(paths: list[str], err: TextIO) -> Iterator[Record]:
             yield from read_records(fh, raw)
 
 
-def _add_runs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("runs", nargs="*", metavar="RUN",
-                   help="records of `bouncecodes classify` (JSON Lines or --format json); '-' or nothing: standard input")
-
-
-def _guarded(func: Any) -> Any:
+def guarded(func: Any) -> Any:
     """A command on saved runs: an unreadable or malformed run is reported, exit status 1."""
 
     def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -334,40 +289,3 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         Path(args.output).write_text(html, encoding="utf-8")
         err.write(f"bouncecodes report: wrote {args.output}\n")
     return 0
-
-
-def add_commands(sub: Any) -> None:
-    """The answers commands, added to the ``bouncecodes`` parser's subcommands."""
-    s = sub.add_parser("summary", help="counts of a saved run: by reason, recipient domain, provider, direction, "
-                                       "hard and soft")
-    _add_runs(s)
-    s.add_argument("--format", choices=["text", "json"], help="text tables (default on a terminal) or one JSON object "
-                                                              "(default otherwise)")
-    s.add_argument("--top", type=int, default=10, metavar="N", help="rows of each text table (0: all; default 10)")
-    add_filter_options(s)
-    s.set_defaults(func=_guarded(cmd_summary))
-
-    f = sub.add_parser("filter", help="the records of a saved run that pass the filters, or its final outcomes")
-    _add_runs(f)
-    f.add_argument("--format", choices=["text", "json", "jsonl", "csv"], help="text on a terminal, else jsonl")
-    add_filter_options(f)
-    f.set_defaults(func=_guarded(cmd_filter))
-
-    u = sub.add_parser("suppress", help="the addresses to stop mailing (hard failures) of a saved run")
-    _add_runs(u)
-    u.add_argument("--format", choices=["lines", "csv"], default="lines",
-                   help="one address a line (default), or CSV for an ESP's import: address, reason, last_seen, code")
-    add_filter_options(u, final=False)
-    u.set_defaults(func=_guarded(cmd_suppress))
-
-    r = sub.add_parser("report", help="one self-contained HTML page of a saved run: failures over time, domains, "
-                                      "providers, deferrals, what to fix first (needs the report extra)")
-    _add_runs(r)
-    r.add_argument("-o", "--output", default="bouncecodes-report.html", metavar="FILE",
-                   help="where to write the page ('-': standard output; default bouncecodes-report.html)")
-    r.add_argument("--site-url", metavar="URL",
-                   help="the reference site the advice links to (default: $SITE_URL, else " + DEFAULT_SITE_URL + ")")
-    r.add_argument("--title", default="Bounce report", help="the page's title")
-    add_filter_options(r)
-    r.set_defaults(func=_guarded(cmd_report))
-

@@ -10,13 +10,15 @@ text.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from .parse import is_binary
 from .parse.common import MAX_INPUT, to_text
 from .parse.detect import InputKind, detect
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 __all__ = ["HEAD", "Broken", "Chained", "again", "binary_kind", "decompress", "decompression_error", "line_kind", "read_head", "read_lines", "read_start"]
 
@@ -175,6 +177,8 @@ def line_kind(head: bytes, at_end: bool) -> str:
     if kind is InputKind.JSON:
         lines = [x for x in text.split("\n", 3)[:3] if x.strip()]
         if len(lines) >= 2 and all(x.lstrip()[:1] == "{" for x in lines[:2]):
+            import json  # (on use: most inputs are no JSON)
+
             try:
                 first = json.loads(lines[0], strict=False)
             except (ValueError, RecursionError):

@@ -6,7 +6,7 @@ compiles the pattern when it is first used, then puts the compiled pattern in it
 module's globals, so later uses cost nothing more. A command classifying one bounce uses about a
 third of the runtime's hundred patterns, and compiling them all (``re`` parses each in Python) was
 a fifth of its start-up. Anywhere else (inside a function) ``compile`` compiles at once, as
-:func:`re.compile` does. Everything else is :mod:`re` itself.
+:func:`re.compile` does; ``later`` defers there too. Everything else is :mod:`re` itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = _re.__all__
+__all__ = [*_re.__all__, "later"]
 
 
 class _Deferred:
@@ -44,6 +44,12 @@ class _Deferred:
 
     def __repr__(self) -> str:
         return f"re.compile({self._args[0]!r}, {self._args[1]!r}) (not compiled yet)"
+
+
+def later(pattern: str, flags: int = 0) -> _re.Pattern[str]:
+    """A pattern compiled when it is first used, wherever it is made (tables built from the
+    registry, whose patterns a run may never need)."""
+    return _Deferred(pattern, flags, {})  # type: ignore[return-value]
 
 
 def compile(pattern: str, flags: int = 0) -> _re.Pattern[str]:  # type: ignore[no-redef]

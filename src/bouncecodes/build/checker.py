@@ -56,7 +56,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 EXCLUDED_SUBPACKAGES = frozenset({"build", "site", "report"})
 # the command line is not part of what the browser runs (it would pull argparse, subprocess … into
 # the trimmed standard library); its records come from bouncecodes.output, which the page uses too
-EXCLUDED_MODULES = frozenset({"cli.py", "cli_answers.py", "__main__.py"})
+EXCLUDED_MODULES = frozenset({"cli.py", "cli_answers.py", "cli_options.py", "__main__.py"})
 
 #: What ``loadPyodide`` fetches from its ``indexURL`` for a pure-Python program with no packages.
 PYODIDE_FILES = (

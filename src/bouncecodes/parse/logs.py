@@ -80,24 +80,35 @@ SMTP_COMMANDS = frozenset({"CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "
 
 
 class _Format:
-    """One format of the registry, compiled (on first use)."""
+    """One format of the registry; its patterns are compiled when a line first needs them (a line
+    that holds the format's texts, a JSON record of its keys): telling an email from a log tries
+    the formats on the email's first lines, and most hold no format's texts."""
 
-    __slots__ = ("also", "commands", "fields", "fmt", "header", "index", "match", "pattern", "source", "states", "tag")
+    __slots__ = ("also", "commands", "fields", "fmt", "header", "index", "match", "pattern", "ready", "source", "states",
+                 "tag")
 
     def __init__(self, fmt: LogFormat, index: int) -> None:
         self.fmt, self.index = fmt, index
         self.source = f"log:{fmt.id}"
         self.also = fmt.literals[1:]  # the other texts a line must hold, beside the one it is grouped by
-        self.pattern = re.compile(fmt.pattern) if fmt.pattern else None
-        self.tag = re.compile(fmt.tag) if fmt.tag else None
-        if fmt.layout == "line":
-            self.fields: list[tuple[str, Any]] = [(name, re.compile(paths[0])) for name, paths in fmt.fields]
-        else:
-            self.fields = list(fmt.fields)
+        self.tag = fmt.tag or None  # the pattern of the program's syslog tag (compiled by re's own cache)
+        self.pattern: Any = None
+        self.fields: list[tuple[str, Any]] = list(fmt.fields)  # a line format's: compiled by compile()
+        self.ready = False
         self.states = dict(fmt.states)
         self.commands = dict(fmt.commands)
         self.header = frozenset(fmt.header)
         self.match = list(fmt.match)
+
+    def compile(self) -> _Format:
+        """The format with its patterns compiled (once)."""
+        if not self.ready:
+            fmt = self.fmt
+            self.pattern = re.compile(fmt.pattern) if fmt.pattern else None
+            if fmt.layout == "line":
+                self.fields = [(name, re.compile(paths[0])) for name, paths in fmt.fields]
+            self.ready = True
+        return self
 
 
 class _Formats:
@@ -117,8 +128,8 @@ class _Formats:
         self._by_tag: dict[str, tuple[list[tuple[str, list[_Format]]], bool]] = {}
         # every format's tag pattern in one: a word that none of them matches (the word before the
         # first ': ' of a reply, "<bob@example.org>") is told apart in one call, not one per format
-        tags = sorted({c.fmt.tag for c in self.lines if c.fmt.tag})
-        self.any_tag = re.compile("|".join(f"(?:{t})" for t in tags)) if tags else None
+        tags = sorted({c.tag for c in self.lines if c.tag})
+        self.any_tag = "|".join(f"(?:{t})" for t in tags)  # compiled on first use (by re's cache)
 
     def groups_for(self, tag: str | None) -> tuple[list[tuple[str, list[_Format]]], bool]:
         """The groups to try on a line with this syslog tag, and whether the tag is theirs: the
@@ -129,9 +140,9 @@ class _Formats:
             return self.groups, False
         found = self._by_tag.get(tag)
         if found is None:
-            if self.any_tag is None or self.any_tag.fullmatch(tag) is None:
+            if not self.any_tag or re.fullmatch(self.any_tag, tag) is None:
                 return self.groups, False  # no program's tag (what the loop below finds then)
-            own = [c for c in self.lines if c.tag is not None and c.tag.fullmatch(tag)]
+            own = [c for c in self.lines if c.tag is not None and re.fullmatch(c.tag, tag)]
             found = (_grouped([c for c in self.lines if c.tag is None or c in own]), True) if own else (self.groups, False)
             if len(self._by_tag) < 10_000:  # tags are few; a queue id taken for one is not kept
                 self._by_tag[tag] = found
@@ -298,7 +309,8 @@ class LogReader:
         if tag != hint:
             own = self.formats.groups_for(tag)[1]
         for c in candidates:
-            assert c.pattern is not None
+            if not c.ready:
+                c.compile()
             # the message starts after the syslog header when the tag is the program's own (or the
             # format names none); else after the time stamp (what looked like a header is the
             # message's start, or the line is another program's)
@@ -489,8 +501,8 @@ def _json_values(obj: dict[str, Any], c: _Format) -> dict[str, str] | None:
         found = [_scalar(_get(obj, p)) for p in paths]
         if all(x is not None for x in found) and any(found):
             values[name] = ".".join(x for x in found if x is not None)
-    if c.pattern is not None:
-        m = c.pattern.match(_scalar(_get(obj, c.fmt.pattern_key)) or "")
+    if c.fmt.pattern:
+        m = c.compile().pattern.match(_scalar(_get(obj, c.fmt.pattern_key)) or "")
         if m is None:
             return None
         values.update({k: v for k, v in m.groupdict().items() if v and not values.get(k)})
