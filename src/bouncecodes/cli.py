@@ -118,15 +118,18 @@ def _mtime(path: str | None) -> datetime | None:
         return None
 
 
-def _documents(path: str | None, stdin: BinaryIO, tick: Tick | None = None) -> Iterator[tuple[str, int, bytes | Lines]]:
+def _documents(path: str | None, stdin: BinaryIO, tick: Tick | None = None,
+               opened: BinaryIO | None = None) -> Iterator[tuple[str, int, bytes | Lines]]:
     """(name, message number, content) for each document of a file or of standard input: each
     message of an mbox (numbered from 1), a line-oriented input as :class:`Lines` (read as it is
     classified), or the whole file (number 0). Compressed input (gzip, bzip2, xz) is read through
-    its decompressor, known by its first bytes; binary data raises :class:`Unreadable`."""
+    its decompressor, known by its first bytes; binary data raises :class:`Unreadable`. ``opened``:
+    the file ``path`` names, opened already (a file of another file system, :mod:`bouncecodes.dask`);
+    it is closed here as a file opened here is."""
     name = "-" if path is None else str(path)
-    raw: BinaryIO = stdin if path is None else open(path, "rb")
+    raw: BinaryIO = stdin if path is None else opened if opened is not None else open(path, "rb")
     try:
-        size = 0 if path is None else os.fstat(raw.fileno()).st_size
+        size = 0 if path is None or opened is not None else os.fstat(raw.fileno()).st_size
         stream, compression = decompress(raw)
         head, whole = read_start(stream, HEAD)
         what = binary_kind(head[:4096])
@@ -400,10 +403,13 @@ class _Classifier:
             done = self._none(name) + events
         yield done
 
-    def file(self, path: str | None, stdin: BinaryIO) -> Iterator[list[Event]]:
-        """The events of each document of one file (lists of events: memory stays flat)."""
-        reference = _mtime(path)
-        for name, message, data, failed in _file_units(path, stdin, self.tick):
+    def file(self, path: str | None, stdin: BinaryIO, opened: BinaryIO | None = None,
+             reference: datetime | None = None) -> Iterator[list[Event]]:
+        """The events of each document of one file (lists of events: memory stays flat); ``opened``
+        and ``reference``: the file opened already, and its time, for a file of another file system."""
+        if opened is None:
+            reference = _mtime(path)
+        for name, message, data, failed in _file_units(path, stdin, self.tick, opened):
             if failed is not None:
                 yield failed
             elif isinstance(data, Lines):
@@ -422,14 +428,14 @@ def _json_item(rec: dict[str, Any]) -> str:
     return "  {\n    " + body[1:-1] + "\n  }"
 
 
-def _file_units(path: str | None, stdin: BinaryIO, tick: Tick | None = None
+def _file_units(path: str | None, stdin: BinaryIO, tick: Tick | None = None, opened: BinaryIO | None = None
                 ) -> Iterator[tuple[str, int, bytes | Lines, list[Event] | None]]:
     """A file's units of work: (name, message number, content, None) for each document, then (…,
     the events of the error) when reading failed; a file without any document is one empty unit."""
     empty = True
     name = "-" if path is None else str(path)
     try:
-        for name, message, data in _documents(path, stdin, tick):
+        for name, message, data in _documents(path, stdin, tick, opened):
             empty = False
             yield name, message, data, None
     except Unreadable as exc:
