@@ -42,14 +42,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import dask
 import dask.dataframe as dd
 import pandas as pd
+from dask.base import compute
 from dask.delayed import Delayed, delayed
 
 from . import answers
-from .cli import Tally, _Classifier, _files, _mtime, _streamable_mbox, _where
-from .inputs import HEAD, binary_kind, decompress, read_start
+from .cli import Tally, _Classifier, _files, _mtime, _streamable_mbox
+from .inputs import binary_kind, decompress, read_start
 from .output import FIELDS
 from .parse import iter_mbox
 from .registry import load_registry
@@ -57,7 +57,7 @@ from .registry import load_registry
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["DEFAULT_BLOCKSIZE", "META", "Part", "classify", "events", "final_outcomes", "inputs", "partitions",
+__all__ = ["DEFAULT_BLOCKSIZE", "FINAL_META", "META", "Part", "classify", "connect", "events", "final_outcomes", "inputs", "partitions",
            "records", "summary", "suppression_list", "to_parquet"]
 
 #: Bytes per partition: the size an mbox is split at, and what small files are grouped up to.
@@ -383,6 +383,13 @@ def records(frame: pd.DataFrame | dd.DataFrame) -> list[dict[str, Any]]:
     return _rows(frame)
 
 
+def connect(scheduler: str, timeout: str = "20s") -> Client:
+    """A client of the cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``)."""
+    from distributed import Client
+
+    return Client(scheduler, timeout=timeout)
+
+
 def events(client: Client, paths: Sequence[str], *, blocksize: int = DEFAULT_BLOCKSIZE, provider: str = "",
            direction: str = "", verbose: bool = False, parquet: str = "",
            missing: Callable[[str], None] | None = None) -> Iterator[list[Event]]:
@@ -493,7 +500,7 @@ def suppression_list(records_df: dd.DataFrame, now: datetime | None = None,
     the command sorts it."""
     shuffled = _shuffled(records_df, _address_key, npartitions)
     parts = [delayed(_suppress_part, pure=True)(p, now) for p in shuffled.to_delayed()]
-    found = [entry for part in dask.compute(*parts) for entry in part]
+    found = [entry for part in compute(*parts) for entry in part]
     found.sort(key=lambda e: (e["address"].rpartition("@")[2], e["address"].rpartition("@")[0]))
     return found
 
