@@ -205,6 +205,16 @@ def test_classify_scheduler_writes_the_same_jsonl_and_parquet(client: Any, input
     assert json.loads(capsys.readouterr().out)["records"] == len(want) > 100
 
 
+def test_classify_scheduler_writes_csv_as_the_command_does(client: Any, inputs: dict[str, Any],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(inputs["mbox"])]
+    capsys.readouterr()
+    main(["classify", "--format", "csv", "--jobs", "1", "--quiet", *paths])
+    serial = capsys.readouterr().out
+    main(["classify", "--scheduler", client.scheduler.address, "--format", "csv", "--quiet", *paths])
+    assert capsys.readouterr().out == serial and serial.count("\n") > 50
+
+
 def test_classify_scheduler_with_the_final_outcomes(client: Any, inputs: dict[str, Any],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     paths = [str(inputs["logs"])]

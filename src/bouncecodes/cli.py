@@ -761,6 +761,8 @@ def _on_cluster(args: argparse.Namespace, writer: _Classifier, provider: Provide
         err.write("bouncecodes classify: --scheduler reads files and folders (the workers open them), "
                   "not standard input\n")
         return 2
+    import json
+
     try:
         from .dask import connect, events
     except ImportError as exc:
@@ -779,7 +781,8 @@ def _on_cluster(args: argparse.Namespace, writer: _Classifier, provider: Provide
                     if kind == "end":
                         progress.step()
                     else:
-                        apply([writer._emit(value) if kind == "rec" else (kind, value)])
+                        apply([writer._emit(json.loads(value)) if kind == "out" and writer.fmt != "jsonl"
+                               else (kind, value)])
     except OSError as exc:  # the scheduler cannot be reached
         err.write(f"bouncecodes classify: the Dask scheduler at {args.scheduler}: {exc}\n")
         return 1

@@ -17,8 +17,9 @@ What a partition is:
   message's ``From`` line (one that follows an empty line, as :func:`~bouncecodes.parse.iter_mbox`
   splits), so a message is never cut; the messages of each range are counted first, so that each
   message keeps its number in the file (``message``).
-- **other files** (a maildir's messages, ``.eml`` files, small logs): as many whole files as add up
-  to about ``blocksize`` bytes (at most ``files_per_partition``), each read on its own.
+- **other files**: one over a megabyte is a partition alone; smaller ones (a maildir's messages,
+  ``.eml`` files, small logs) are grouped, as many whole files as add up to about ``blocksize``
+  bytes (at most ``files_per_partition``), each read on its own.
 
 The summaries run on the cluster too: :func:`summary` (counts by reason, domain, provider and
 direction) merges per-partition :class:`~bouncecodes.answers.Summary` objects; :func:`suppression_list`
@@ -62,6 +63,8 @@ __all__ = ["DEFAULT_BLOCKSIZE", "FINAL_META", "META", "Part", "classify", "conne
 
 #: Bytes per partition: the size an mbox is split at, and what small files are grouped up to.
 DEFAULT_BLOCKSIZE = 64 * 1024 * 1024
+#: A file this large is a partition of its own (a log's worth of work); smaller ones are grouped.
+ALONE = 1024 * 1024
 #: Small files (a maildir's) per partition at most.
 FILES_PER_PARTITION = 2000
 
@@ -233,7 +236,7 @@ def partitions(paths: Sequence[str], blocksize: int = DEFAULT_BLOCKSIZE,
             edges.append(size)
             parts.extend(Part((path,), a, b) for a, b in itertools.pairwise(edges))
             continue
-        if size >= blocksize:  # a large log, or any large file: alone
+        if size >= min(blocksize, ALONE):  # a log, or any large file: alone
             flush()
             parts.append(Part((path,)))
             continue
@@ -248,20 +251,19 @@ def partitions(paths: Sequence[str], blocksize: int = DEFAULT_BLOCKSIZE,
 # -- classifying a partition -----------------------------------------------------------------------
 
 
-class _Records(_Classifier):
-    """The command's classifier, giving each record as a dict ("rec", record) rather than as text."""
-
-    def _emit(self, rec: dict[str, Any]) -> Event:
-        return ("rec", rec)
-
-
 @lru_cache(maxsize=8)
-def _classifier(provider: str, direction: str, verbose: bool) -> _Records:
+def _classifier(provider: str, direction: str, verbose: bool) -> _Classifier:
+    """The command's classifier, writing JSON Lines: a record travels as its line of text (no
+    object for the garbage collector to walk, nothing to pickle but a string)."""
     from .classify import find_provider
 
     registry = load_registry()
-    return _Records("jsonl", True, registry, find_provider(provider, registry) if provider else None, direction,
-                    verbose=verbose)
+    found = _Classifier("jsonl", True, registry, find_provider(provider, registry) if provider else None, direction,
+                        verbose=verbose)
+    import gc
+
+    gc.freeze()  # as the command does: the registry lives as long as the worker, the collector skips it
+    return found
 
 
 def _block_messages(part: Part) -> Iterator[bytes]:
@@ -283,7 +285,7 @@ def _count(part: Part) -> int:
 
 def _classify_part(part: Part, before: int = 0, provider: str = "", direction: str = "",
                    verbose: bool = False) -> list[Event]:
-    """The events of one partition, as ``classify`` makes them: ("rec", record), ("err", text for
+    """The events of one partition, as ``classify`` makes them: ("out", a record's JSON line), ("err", text for
     stderr), ("n", the counts of the run's closing line) and ("end", 0) after each file. ``before``:
     the messages of the mbox before this byte range."""
     classifier = _classifier(provider, direction, verbose)
@@ -325,12 +327,26 @@ def _delayed_events(parts: Sequence[Part], provider: str = "", direction: str = 
     return out
 
 
+@lru_cache(maxsize=1)
+def _schema() -> Any:
+    import pyarrow as pa
+
+    kinds = {"bool": pa.bool_(), "Int64": pa.int64(), "string": pa.string()}
+    return pa.schema([(f, kinds[str(META.dtypes[f])]) for f in FIELDS])
+
+
 def _frame(part_events: list[Event]) -> pd.DataFrame:
-    """A partition's records as a DataFrame with the columns of :data:`META`."""
-    rows = [value for kind, value in part_events if kind == "rec"]
-    if not rows:
+    """A partition's records (its JSON lines) as a DataFrame with the columns of :data:`META`,
+    read by Arrow's JSON reader with the columns' types given (nothing is guessed)."""
+    text = "".join(value for kind, value in part_events if kind == "out")
+    if not text:
         return META.copy()
-    return pd.DataFrame.from_records(rows, columns=FIELDS).astype(META.dtypes.to_dict())
+    import pyarrow.json as pj
+
+    table = pj.read_json(io.BytesIO(text.encode("utf-8")),
+                         parse_options=pj.ParseOptions(explicit_schema=_schema(), unexpected_field_behavior="error"),
+                         read_options=pj.ReadOptions(block_size=max(1 << 20, len(text) + 1)))
+    return table.select(FIELDS).to_pandas(types_mapper=pd.ArrowDtype).astype(META.dtypes.to_dict())
 
 
 def classify(paths: str | Sequence[str], blocksize: int = DEFAULT_BLOCKSIZE, *, provider: str = "",
@@ -393,7 +409,7 @@ def connect(scheduler: str, timeout: str = "20s") -> Client:
 def events(client: Client, paths: Sequence[str], *, blocksize: int = DEFAULT_BLOCKSIZE, provider: str = "",
            direction: str = "", verbose: bool = False, parquet: str = "",
            missing: Callable[[str], None] | None = None) -> Iterator[list[Event]]:
-    """``classify --scheduler``: each partition's events (records as dicts), in the command's order,
+    """``classify --scheduler``: each partition's events (a record as its JSON line), in the command's order,
     computed on ``client``'s cluster; with ``parquet``, the records are written there as well by the
     workers (before the first events are given)."""
     parts = partitions(paths, blocksize, missing=missing)
