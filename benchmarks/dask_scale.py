@@ -87,7 +87,7 @@ class Cluster:
                                         str(self.port), "--dashboard-address", "127.0.0.1:0"],
                                        stdout=log, stderr=log, start_new_session=True)]
         self.procs.append(subprocess.Popen([str(BIN / "dask"), "worker", self.address, "--host", "127.0.0.1",
-                                            "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard",
+                                            "--nworkers", str(workers), "--nthreads", "1", "--dashboard-address", "127.0.0.1:0",
                                             "--local-directory", str(scratch / "dask-worker-space")],
                                            stdout=log, stderr=log, start_new_session=True))
         from distributed import Client
