@@ -150,6 +150,18 @@ def test_the_same_records_as_the_single_process_run(client: Any, inputs: dict[st
     assert got == want  # and in the same order
 
 
+def test_fsspec_urls_give_the_same_records(client: Any, inputs: dict[str, Any],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Files named by URL (here fsspec's ``file://``: the workers open them through fsspec, as they
+    would ``s3://…``): the same records, the path as given."""
+    paths = [str(inputs["logs"]), str(inputs["mbox"])]
+    want = _serial(capsys, *paths)
+    for rec in want:
+        rec["path"] = "file://" + rec["path"]
+    got = bd.records(bd.classify(["file://" + p for p in paths], blocksize=SMALL))
+    assert got == want and any(r["file"] == "mail.log.1.gz" for r in got)
+
+
 def test_parquet_holds_the_same_records(client: Any, inputs: dict[str, Any], tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     import dask.dataframe as dd
