@@ -780,9 +780,10 @@ def _on_cluster(args: argparse.Namespace, writer: _Classifier, provider: Provide
                 for kind, value in part:
                     if kind == "end":
                         progress.step()
+                    elif kind == "out" and writer.fmt != "jsonl":  # JSON lines, made text, CSV or JSON here
+                        apply([writer._emit(json.loads(line)) for line in value.split("\n") if line])
                     else:
-                        apply([writer._emit(json.loads(value)) if kind == "out" and writer.fmt != "jsonl"
-                               else (kind, value)])
+                        apply([(kind, value)])
     except OSError as exc:  # the scheduler cannot be reached
         err.write(f"bouncecodes classify: the Dask scheduler at {args.scheduler}: {exc}\n")
         return 1

@@ -283,19 +283,46 @@ def _count(part: Part) -> int:
     return sum(1 for _ in _block_messages(part))
 
 
+class _Events:
+    """A partition's events, the JSON lines between two other events joined into one text: what
+    the worker sends is a few long strings, not a tuple per record (sending 40,000 records as tuples
+    cost a third of the classifying, as one text almost nothing)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.texts: list[str] = []
+
+    def extend(self, events: Iterable[Event]) -> None:
+        for kind, value in events:
+            if kind == "out":
+                self.texts.append(value)
+                continue
+            self._flush()
+            self.events.append((kind, value))
+
+    def _flush(self) -> None:
+        if self.texts:
+            self.events.append(("out", "".join(self.texts)))
+            self.texts = []
+
+    def done(self) -> list[Event]:
+        self._flush()
+        return self.events
+
+
 def _classify_part(part: Part, before: int = 0, provider: str = "", direction: str = "",
                    verbose: bool = False) -> list[Event]:
-    """The events of one partition, as ``classify`` makes them: ("out", a record's JSON line), ("err", text for
-    stderr), ("n", the counts of the run's closing line) and ("end", 0) after each file. ``before``:
-    the messages of the mbox before this byte range."""
+    """The events of one partition, as ``classify`` makes them: ("out", JSON lines of records),
+    ("err", text for stderr), ("n", the counts of the run's closing line) and ("end", 0) after each
+    file. ``before``: the messages of the mbox before this byte range."""
     classifier = _classifier(provider, direction, verbose)
-    out: list[Event] = []
+    out = _Events()
     if part.block:
         path = part.files[0]
         reference = _reference(path)
         for number, message in enumerate(_block_messages(part), before + 1):
             out.extend(classifier.document(path, message, number, reference))
-        return out
+        return out.done()
     stdin = io.BytesIO(b"")
     for path in part.files:
         try:
@@ -307,8 +334,8 @@ def _classify_part(part: Part, before: int = 0, provider: str = "", direction: s
         reference = _reference(path) if opened is not None else None
         for chunk in classifier.file(path, stdin, opened, reference):
             out.extend(chunk)
-        out.append(("end", 0))
-    return out
+        out.extend([("end", 0)])
+    return out.done()
 
 
 def _delayed_events(parts: Sequence[Part], provider: str = "", direction: str = "",
