@@ -154,7 +154,7 @@ def test_fsspec_urls_give_the_same_records(client: Any, inputs: dict[str, Any],
                                            capsys: pytest.CaptureFixture[str]) -> None:
     """Files named by URL (here fsspec's ``file://``: the workers open them through fsspec, as they
     would ``s3://…``): the same records, the path as given."""
-    paths = [str(inputs["logs"]), str(inputs["mbox"])]
+    paths = [str(inputs["logs"]), str(inputs["mbox"]), str(inputs["maildir"])]  # (its tmp/ left out too)
     want = _serial(capsys, *paths)
     for rec in want:
         rec["path"] = "file://" + rec["path"]

@@ -68,7 +68,6 @@ ALONE = 1024 * 1024
 #: Small files (a maildir's) per partition at most.
 FILES_PER_PARTITION = 2000
 
-_STRINGS = [f for f in FIELDS if f not in ("hard", "permanent", "line", "message")]
 #: The columns of the records' DataFrame: the fields of ``classify --format jsonl``, in its order.
 META = pd.DataFrame({f: pd.Series([], dtype="bool" if f in ("hard", "permanent") else "Int64" if f in ("line", "message")
                                   else "string") for f in FIELDS})
@@ -114,9 +113,10 @@ def inputs(paths: Sequence[str], missing: Callable[[str], None] | None = None) -
             _Err().write(f"bouncecodes: {path}: no such file or folder\n")
         for one in sorted(expanded):
             names = sorted(fs.find(one)) if fs.isdir(one) else [one]
+            root = len(one.rstrip("/").split("/"))
             for name in names:
-                parts = name.rstrip("/").split("/")
-                if any(p.startswith(".") for p in parts[-1:]) or "tmp" in parts[len(one.rstrip("/").split("/")):-1]:
+                below = name.rstrip("/").split("/")[root:]  # as classify walks a folder: no dot names, no tmp/
+                if any(p.startswith(".") for p in below) or "tmp" in below[:-1]:
                     continue
                 found.append(fs.unstrip_protocol(name))
     return found
