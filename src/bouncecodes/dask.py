@@ -162,7 +162,7 @@ def _reference(path: str) -> datetime | None:
 @dataclass(frozen=True)
 class Part:
     """One partition: whole ``files``, or the byte range ``start``–``end`` of one mbox (``files``
-    holds it alone), whose messages are numbered from ``first`` + 1."""
+    holds it alone; its messages are numbered after those of the ranges before it)."""
 
     files: tuple[str, ...]
     start: int = 0
