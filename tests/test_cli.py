@@ -395,7 +395,7 @@ def test_a_file_changing_under_the_workers_is_an_error(tmp_path: Path, capsys: p
     marker = tmp_path / "marker"
     real = cli._documents
 
-    def documents(path: str | None, stdin: object, tick: object = None) -> object:
+    def documents(path: str | None, stdin: object, tick: object = None, opened: object = None) -> object:
         yield from real(path, stdin)  # type: ignore[arg-type]
         if path is not None and Path(path).name == "005-dsn.eml":
             try:  # the first worker here sees one message more than the other

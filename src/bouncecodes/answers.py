@@ -436,6 +436,38 @@ class Summary:
             if recipient:
                 self._recipients[name][value].add(recipient.lower())
 
+    def merge(self, other: Summary) -> None:
+        """Add ``other``, the summary of the records that follow this one's, to it: the summaries of
+        the parts of a run, merged in the run's order, are the summary of the whole (counts add up,
+        distinct recipients are united, the first and last time stamps are kept as one pass keeps
+        them)."""
+        self.records += other.records
+        self.failures += other.failures
+        self.hard += other.hard
+        self.soft += other.soft
+        self.delivered += other.delivered
+        self.other += other.other
+        if other.first is not None and (self.first is None or other.first[0] < self.first[0]):
+            self.first = other.first
+        if other.last is not None and (self.last is None or other.last[0] > self.last[0]):
+            self.last = other.last
+        for name, _ in DIMENSIONS:
+            table, people = self.tables[name], self._recipients[name]
+            for key, row in other.tables[name].items():
+                mine = table.setdefault(key, [0, 0, 0])
+                for i in range(3):
+                    mine[i] += row[i]
+            for key, names in other._recipients[name].items():
+                people.setdefault(key, set()).update(names)
+
+    def plain(self) -> Summary:
+        """This summary with plain dictionaries for tables (no factory to pickle) and no registry:
+        what is sent from one process to another to be merged."""
+        self.tables = {name: dict(table) for name, table in self.tables.items()}
+        self._recipients = {name: dict(people) for name, people in self._recipients.items()}
+        self.registry = None
+        return self
+
     def rows(self, name: str) -> list[dict[str, Any]]:
         """A table's rows, most failures first."""
         rows: list[dict[str, Any]] = [{"key": key, "failures": v[0], "hard": v[1], "soft": v[2],

@@ -118,15 +118,18 @@ def _mtime(path: str | None) -> datetime | None:
         return None
 
 
-def _documents(path: str | None, stdin: BinaryIO, tick: Tick | None = None) -> Iterator[tuple[str, int, bytes | Lines]]:
+def _documents(path: str | None, stdin: BinaryIO, tick: Tick | None = None,
+               opened: BinaryIO | None = None) -> Iterator[tuple[str, int, bytes | Lines]]:
     """(name, message number, content) for each document of a file or of standard input: each
     message of an mbox (numbered from 1), a line-oriented input as :class:`Lines` (read as it is
     classified), or the whole file (number 0). Compressed input (gzip, bzip2, xz) is read through
-    its decompressor, known by its first bytes; binary data raises :class:`Unreadable`."""
+    its decompressor, known by its first bytes; binary data raises :class:`Unreadable`. ``opened``:
+    the file ``path`` names, opened already (a file of another file system, :mod:`bouncecodes.dask`);
+    it is closed here as a file opened here is."""
     name = "-" if path is None else str(path)
-    raw: BinaryIO = stdin if path is None else open(path, "rb")
+    raw: BinaryIO = stdin if path is None else opened if opened is not None else open(path, "rb")
     try:
-        size = 0 if path is None else os.fstat(raw.fileno()).st_size
+        size = 0 if path is None or opened is not None else os.fstat(raw.fileno()).st_size
         stream, compression = decompress(raw)
         head, whole = read_start(stream, HEAD)
         what = binary_kind(head[:4096])
@@ -400,10 +403,13 @@ class _Classifier:
             done = self._none(name) + events
         yield done
 
-    def file(self, path: str | None, stdin: BinaryIO) -> Iterator[list[Event]]:
-        """The events of each document of one file (lists of events: memory stays flat)."""
-        reference = _mtime(path)
-        for name, message, data, failed in _file_units(path, stdin, self.tick):
+    def file(self, path: str | None, stdin: BinaryIO, opened: BinaryIO | None = None,
+             reference: datetime | None = None) -> Iterator[list[Event]]:
+        """The events of each document of one file (lists of events: memory stays flat); ``opened``
+        and ``reference``: the file opened already, and its time, for a file of another file system."""
+        if opened is None:
+            reference = _mtime(path)
+        for name, message, data, failed in _file_units(path, stdin, self.tick, opened):
             if failed is not None:
                 yield failed
             elif isinstance(data, Lines):
@@ -422,14 +428,14 @@ def _json_item(rec: dict[str, Any]) -> str:
     return "  {\n    " + body[1:-1] + "\n  }"
 
 
-def _file_units(path: str | None, stdin: BinaryIO, tick: Tick | None = None
+def _file_units(path: str | None, stdin: BinaryIO, tick: Tick | None = None, opened: BinaryIO | None = None
                 ) -> Iterator[tuple[str, int, bytes | Lines, list[Event] | None]]:
     """A file's units of work: (name, message number, content, None) for each document, then (…,
     the events of the error) when reading failed; a file without any document is one empty unit."""
     empty = True
     name = "-" if path is None else str(path)
     try:
-        for name, message, data in _documents(path, stdin, tick):
+        for name, message, data in _documents(path, stdin, tick, opened):
             empty = False
             yield name, message, data, None
     except Unreadable as exc:
@@ -683,13 +689,16 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         return cli_answers.classify_answered(args, out, err, cmd_classify)
     fmt = args.format or ("text" if out.isatty() else "jsonl")
+    if getattr(args, "parquet", None) and not getattr(args, "scheduler", None):
+        err.write("bouncecodes classify: --parquet needs --scheduler (the workers of a Dask cluster write it)\n")
+        return 2
     registry = load_registry()
     provider = _named_provider(args.provider, registry) if args.provider else None  # unknown: exit 2
     # The modules and the registry live as long as the process: the garbage collector need not
     # scan them again and again, nor at exit (nor copy them into forked workers by touching them).
     gc.freeze()
     tally = Tally()
-    files = list(_files(args.paths, tally, err))
+    files = [] if getattr(args, "scheduler", None) else list(_files(args.paths, tally, err))
     if not args.paths and not args.quiet and _stdin_is_terminal():
         err.write("bouncecodes: reading a bounce, log lines or a reply from standard input: paste it, then press "
                   "Ctrl-D (Ctrl-Z, Enter on Windows); `bouncecodes classify FILE…` reads files and folders\n")
@@ -722,6 +731,11 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 tally.unreadable += value[3]
                 tally.failed += value[4]
 
+    if getattr(args, "scheduler", None):
+        code = _on_cluster(args, classifier, provider, apply, progress, err)
+        if code:
+            return code
+        files = []  # read by the cluster
     jobs = args.jobs or default_jobs()
     stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(b"")
     parallel = jobs > 1 and None not in files and can_fork()
@@ -739,6 +753,45 @@ def cmd_classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     err.write(f"bouncecodes: {tally.inputs} input(s), {tally.results} result(s), "
               f"{tally.no_bounce} without a bounce, {tally.unreadable} unreadable, {tally.failed} failed\n")
     return 3 if tally.failed else 1 if tally.unreadable else 0
+
+
+def _on_cluster(args: argparse.Namespace, writer: _Classifier, provider: Provider | None,
+                apply: Callable[[list[Event]], None], progress: Progress, err: TextIO) -> int:
+    """``--scheduler``: the files classified by the workers of a Dask cluster, their events applied
+    here in the order of the serial run (the records made text, CSV or JSON here)."""
+    if not args.paths or "-" in args.paths:
+        err.write("bouncecodes classify: --scheduler reads files and folders (the workers open them), "
+                  "not standard input\n")
+        return 2
+    import json
+
+    try:
+        from .dask import connect, events
+    except ImportError as exc:
+        err.write(f"bouncecodes classify: --scheduler needs the dask extra: pip install 'bouncecodes[dask]' ({exc})\n")
+        return 2
+    missing: list[str] = []
+    try:
+        with connect(args.scheduler) as client:
+            for part in events(client, args.paths, provider=provider.id if provider else "",
+                               direction=args.direction or "", verbose=args.verbose, parquet=args.parquet or "",
+                               missing=missing.append):
+                for text in missing:
+                    apply([("n", (0, 0, 0, 1, 0)), ("err", text)])
+                missing.clear()
+                for kind, value in part:
+                    if kind == "end":
+                        progress.step()
+                    elif kind == "out" and writer.fmt != "jsonl":  # JSON lines, made text, CSV or JSON here
+                        apply([writer._emit(json.loads(line)) for line in value.split("\n") if line])
+                    else:
+                        apply([(kind, value)])
+    except OSError as exc:  # the scheduler cannot be reached
+        err.write(f"bouncecodes classify: the Dask scheduler at {args.scheduler}: {exc}\n")
+        return 1
+    for text in missing:
+        apply([("n", (0, 0, 0, 1, 0)), ("err", text)])
+    return 0
 
 
 def _stdin_is_terminal() -> bool:
@@ -974,6 +1027,12 @@ def parser() -> argparse.ArgumentParser:
                         "outbound (deliveries that failed: bounces, and your server's delivery log lines)")
     c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
                    help="worker processes for many files or a large mbox (default: the number of CPUs; 1: none)")
+    c.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786): the workers read "
+                        "the paths (local paths they see, or fsspec URLs); needs the dask extra")
+    c.add_argument("--parquet", metavar="DIR",
+                   help="with --scheduler: the workers also write the records as Parquet into DIR (a folder or URL "
+                        "they can write)")
     cli_options.add_classify_options(c)
     c.set_defaults(func=cmd_classify)
 

@@ -55,8 +55,9 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: never shipped to the browser.
 EXCLUDED_SUBPACKAGES = frozenset({"build", "site", "report"})
 # the command line is not part of what the browser runs (it would pull argparse, subprocess … into
-# the trimmed standard library); its records come from bouncecodes.output, which the page uses too
-EXCLUDED_MODULES = frozenset({"cli.py", "cli_answers.py", "cli_options.py", "__main__.py"})
+# the trimmed standard library); its records come from bouncecodes.output, which the page uses too;
+# nor is the Dask extra's module (it imports dask and pandas)
+EXCLUDED_MODULES = frozenset({"cli.py", "cli_answers.py", "cli_options.py", "__main__.py", "dask.py"})
 
 #: What ``loadPyodide`` fetches from its ``indexURL`` for a pure-Python program with no packages.
 PYODIDE_FILES = (
@@ -81,7 +82,7 @@ def runtime_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     """``(name in the archive, file)`` for every file of the runtime, sorted by name.
 
     Every ``.py`` under ``package_dir`` except the ``build/``, ``site/`` and ``report/`` sub-packages, the command
-    line (``cli.py``, ``__main__.py``) and any ``__pycache__``, plus ``registry.json``. Names are ``bouncecodes/...`` with ``/`` separators."""
+    line (``cli.py``, ``cli_answers.py``, ``__main__.py``), ``dask.py`` (the Dask extra's) and any ``__pycache__``, plus ``registry.json``. Names are ``bouncecodes/...`` with ``/`` separators."""
     package_dir = Path(package_dir)
     registry = package_dir / "registry.json"
     if not registry.is_file():
