@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser_support import browser  # noqa: F401  (the session's one Chromium, for every browser test)
+
 ROOT = Path(__file__).resolve().parents[1]
 CODES = ROOT / "codes"
 DATA = Path(__file__).resolve().parent / "data"
