@@ -14,6 +14,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller wrote registry.json before it started the workers
     from bouncecodes.build.compile import write_registry_json
     from bouncecodes.registry import load_registry
 
