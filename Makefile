@@ -37,7 +37,7 @@ test: setup
 	$(BIN)/bouncecodes lint
 	$(BIN)/ruff check src tests benchmarks hooks
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: setup
 	$(BIN)/python benchmarks/accuracy.py

@@ -6,12 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from .browser_support import browser  # noqa: F401  (the session's one Chromium, for every browser test)
+
 ROOT = Path(__file__).resolve().parents[1]
 CODES = ROOT / "codes"
 DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller wrote registry.json before it started the workers
     from bouncecodes.build.compile import write_registry_json
     from bouncecodes.registry import load_registry
 

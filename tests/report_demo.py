@@ -141,21 +141,15 @@ def make_report(folder: Path) -> Path:
 
 def screenshot(png: Path) -> None:
     """The report of the walkthrough's logs, in headless Chromium, the top of the page at 1100 px."""
-    from playwright.sync_api import sync_playwright
-
-    from .test_site_browser import CHROMIUM, CHROMIUM_ARGS
+    from .browser_support import launch
 
     with tempfile.TemporaryDirectory() as tmp:
         report = make_report(Path(tmp))
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1100, "height": 1500})
-                page.goto(report.as_uri())
-                png.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(png), full_page=False)
-            finally:
-                browser.close()
+        with launch() as browser:
+            page = browser.new_page(viewport={"width": 1100, "height": 1500})
+            page.goto(report.as_uri())
+            png.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(png), full_page=False)
 
 
 def main(argv: list[str] | None = None) -> int:

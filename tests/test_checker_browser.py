@@ -38,7 +38,6 @@ from .a11y_support import OVERFLOW, PALETTES, WIDTHS, ZOOMED, add_axe, axe_scan,
 from .test_cli import DSN, POISON
 from .test_site_browser import (  # noqa: F401  (module fixtures)
     PATIENCE_MS,
-    browser,
     search_ready,
     serve_deployed,
     site,
@@ -90,7 +89,7 @@ def base_url(site: Built) -> Iterator[str]:  # noqa: F811
 
 
 @pytest.fixture()
-def checker(browser: Browser, base_url: str) -> Iterator[Checker]:  # noqa: F811
+def checker(browser: Browser, base_url: str) -> Iterator[Checker]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
@@ -432,7 +431,7 @@ def fragment_payload(url: str) -> tuple[str, str]:
     return key, payload
 
 
-def test_share_link_keeps_the_text_in_the_fragment(browser: Browser, checker: Checker, base_url: str) -> None:  # noqa: F811
+def test_share_link_keeps_the_text_in_the_fragment(browser: Browser, checker: Checker, base_url: str) -> None:
     page, requests, errors = checker
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
     page.goto(base_url + "checker/")
@@ -875,7 +874,7 @@ IN_SIGHT = """() => {
 
 
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
-def test_on_a_phone_the_answer_is_scrolled_into_view(browser: Browser, base_url: str, motion: str) -> None:  # noqa: F811
+def test_on_a_phone_the_answer_is_scrolled_into_view(browser: Browser, base_url: str, motion: str) -> None:
     """At 390 px the cards land below the fold: after Classify the page scrolls to the status line
     above them (clear of the sticky header), smoothly, or at once when the reader asked for reduced
     motion; each card keeps its grounds closed and leaves the reason's summary to its page."""
@@ -962,7 +961,7 @@ def test_progress_is_shown_while_python_loads_after_a_click(browser: Browser, si
             context.close()
 
 
-def test_home_page_leads_to_the_checker(browser: Browser, base_url: str) -> None:  # noqa: F811
+def test_home_page_leads_to_the_checker(browser: Browser, base_url: str) -> None:
     """The home page's own text names the checker, in sight on a phone, where the tabs hide in the menu."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.set_default_timeout(PATIENCE_MS)

@@ -31,8 +31,16 @@ def only(problems: list[Problem], rule: str) -> list[Problem]:
     return [p for p in problems if p.rule == rule]
 
 
-def test_real_registry_is_clean() -> None:
-    assert [p.format() for p in lint_codes(CODES)] == []
+@pytest.fixture(scope="session")
+def clean_problems() -> list[Problem]:
+    """What lint finds in the real registry, linted once per session: each rule's case below starts
+    from an exact copy of it, so the unbroken copy passes a rule exactly when this list has none of
+    that rule's problems."""
+    return lint_codes(CODES)
+
+
+def test_real_registry_is_clean(clean_problems: list[Problem]) -> None:
+    assert [p.format() for p in clean_problems] == []
 
 
 def _provider_file(codes: Path) -> Path:
@@ -113,9 +121,9 @@ CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
 
 
 @pytest.mark.parametrize("rule,breaker,rel,needle,words,fix", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_reports_broken_copy(codes: Path, rule: str, breaker: BreakFn, rel: str, needle: str, words: str,
-                                  fix: str) -> None:
-    assert not only(lint_codes(codes), rule), "the unbroken copy must pass"
+def test_rule_reports_broken_copy(clean_problems: list[Problem], codes: Path, rule: str, breaker: BreakFn, rel: str,
+                                  needle: str, words: str, fix: str) -> None:
+    assert not only(clean_problems, rule), "the unbroken copy must pass"
     breaker(codes)
     found = only(lint_codes(codes), rule)
     assert found, f"{rule} did not fire"
@@ -169,10 +177,8 @@ LOG_CASES: list[tuple[str, BreakFn, str, str, str, str]] = [
 ]
 
 
-@pytest.fixture()
-def log_codes(tmp_path: Path) -> Path:
+def copy_log_codes(target: Path) -> Path:
     """A copy of what the log rules read: the schemas, the reasons, the catalogues and the log formats."""
-    target = tmp_path / "codes"
     shutil.copytree(CODES / "schema", target / "schema")
     shutil.copy(CODES / "reasons.yaml", target / "reasons.yaml")
     for folder in ("software", "logs"):
@@ -180,12 +186,23 @@ def log_codes(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture()
+def log_codes(tmp_path: Path) -> Path:
+    return copy_log_codes(tmp_path / "codes")
+
+
+@pytest.fixture(scope="session")
+def clean_log_problems(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
+    """What lint finds in an unbroken copy like :func:`log_codes`, linted once per session."""
+    return lint_codes(copy_log_codes(tmp_path_factory.mktemp("log-codes") / "codes"))
+
+
 @pytest.mark.parametrize("rule,breaker,rel,needle,words,fix", LOG_CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(LOG_CASES)])
-def test_log_rule_reports_broken_copy(log_codes: Path, rule: str, breaker: BreakFn, rel: str, needle: str, words: str,
-                                      fix: str) -> None:
+def test_log_rule_reports_broken_copy(clean_log_problems: list[Problem], log_codes: Path, rule: str, breaker: BreakFn,
+                                      rel: str, needle: str, words: str, fix: str) -> None:
     codes = log_codes
-    assert not only(lint_codes(codes, [rule]), rule), "the unbroken copy must pass"
+    assert not only(clean_log_problems, rule), "the unbroken copy must pass"
     breaker(codes)
     found = only(lint_codes(codes, [rule]), rule)
     assert found, f"{rule} did not fire"

@@ -9,36 +9,22 @@ for real), and of a saved run whose records carry times and queue ids, for the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bouncecodes.cli import main
 
 from .a11y_support import add_axe, axe_scan, describe
+from .browser_support import PATIENCE_MS
 from .report_demo import make_report
 from .test_answers import rec
-from .test_site_browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-from playwright.sync_api import Browser, Page, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Route  # noqa: E402
 
 #: where the page is served from inside the browser (the route answers it; nothing goes out)
 ORIGIN = "http://report.test/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is needed for the browser tests and was not found at {CHROMIUM}", pytrace=False)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")

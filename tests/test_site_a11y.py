@@ -33,7 +33,7 @@ from .a11y_support import (
     finish_scan,
     start_scan,
 )
-from .test_site_browser import PATIENCE_MS, browser, serve_deployed, site  # noqa: F401  (module fixtures)
+from .test_site_browser import PATIENCE_MS, serve_deployed, site  # noqa: F401  (module fixtures)
 from .test_site_support import Built
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,7 +53,7 @@ def base_url(site: Built) -> Iterator[str]:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def palettes(browser: Browser) -> Iterator[dict[str, Page]]:  # noqa: F811
+def palettes(browser: Browser) -> Iterator[dict[str, Page]]:
     """One page per palette, each in its own context (so its scans run in its own process), with
     axe-core loaded into every document."""
     if not AXE.is_file():
@@ -153,7 +153,7 @@ def ready(page: Page) -> None:
     page.wait_for_function("() => /Ready/.test(document.querySelector('.bc-status')?.textContent || '')")
 
 
-def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) -> None:  # noqa: F811
+def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) -> None:
     """The checker with the keyboard alone, then what a screen reader is given for its result."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(PATIENCE_MS)
@@ -237,7 +237,7 @@ def test_checker_by_keyboard_and_screen_reader(browser: Browser, base_url: str) 
         context.close()
 
 
-def test_json_examples_are_named_figures(browser: Browser, base_url: str) -> None:  # noqa: F811
+def test_json_examples_are_named_figures(browser: Browser, base_url: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
@@ -269,7 +269,7 @@ MOVING = """() => {
 }"""
 
 
-def test_reduced_motion_stills_the_checker(browser: Browser, base_url: str) -> None:  # noqa: F811
+def test_reduced_motion_stills_the_checker(browser: Browser, base_url: str) -> None:
     """With reduced motion nothing on the checker animates or transitions, while Python loads (the
     spinner) nor with a result; without it, the theme's transitions are there (on the home page,
     which starts no Python), so the check has something to find."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS  # noqa: F401  (imported from here by other modules)
 from .test_site_support import (
     PREFIX,
     SITE_URL,
@@ -26,29 +25,13 @@ from .test_site_support import (
     serve_deployed,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 try:
-    from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
+    from playwright.sync_api import Browser, Locator, Page, Request, expect
 except ImportError as exc:  # pragma: no cover - the dev extra installs it
     raise ImportError("the browser tests need Playwright for Python: pip install -e '.[dev]'") from exc
 
-#: The longest a browser test waits for something it needs (a page, the search index, Python)
-#: before it fails. The tests wait for the condition itself, never for a fixed time: this is no
-#: guess at how long it takes, only a bound on how long a broken page can hold the suite up (the
-#: checker gives up on its own after 90 s). Used for every action, wait and assertion.
-PATIENCE_MS = 180_000
 expect.set_options(timeout=PATIENCE_MS)
 
 
@@ -78,22 +61,6 @@ def base_url(site: Built) -> Iterator[str]:
     # as deployed: the sitemap names this host, so Material's instant navigation really runs
     with serve_deployed(site.root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.fail(
-            f"Chromium is needed for the browser tests and was not found at {CHROMIUM}. "
-            "Install it (Debian: apt-get install -y chromium); these tests must not be skipped.",
-            pytrace=False,
-        )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture()

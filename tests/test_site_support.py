@@ -47,7 +47,8 @@ class Built:
 @functools.cache
 def build_site(tool: str = "mkdocs") -> Built:
     """Build the site with ``mkdocs build --strict`` (or ProperDocs) into a fresh temporary folder,
-    for the address :data:`SITE_URL`."""
+    for the address :data:`SITE_URL`. Once per test process: under pytest-xdist, once in each worker
+    that runs a module of the site's tests (the address names a port that worker holds)."""
     out = Path(tempfile.mkdtemp(prefix=f"bouncecodes-site-{tool}-"))
     atexit.register(shutil.rmtree, out, True)
     cmd = [sys.executable, "-m", tool, "build", "--strict", "-f", str(CONFIG), "-d", str(out)]
