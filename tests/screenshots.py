@@ -15,9 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from .test_site_browser import CHROMIUM, CHROMIUM_ARGS
+from .browser_support import launch
 from .test_site_support import build_site, serve_deployed
 
 #: name → the text pasted into the checker
@@ -97,32 +97,28 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     site = build_site("mkdocs")
     written = 0
-    with serve_deployed(site.root) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for width, height in WIDTHS.items():
-                for scheme in SCHEMES:
-                    context = browser.new_context(viewport={"width": width, "height": height},
-                                                  color_scheme=scheme, is_mobile=width < 600)
-                    page = context.new_page()
-                    for name, text in BOUNCES.items():
-                        checker(page, base, text)
-                        results = page.locator("#bouncecodes-checker .bc-results")
-                        shot = out / f"checker-{name}-{width}-{scheme}.png"
-                        (results if results.count() else page).screenshot(path=str(shot))
-                        written += 1
-                        for summary in page.query_selector_all(".bc-card details > summary"):
-                            summary.click()
-                        shot = out / f"checker-{name}-why-open-{width}-{scheme}.png"
-                        (results if results.count() else page).screenshot(path=str(shot))
-                        written += 1
-                    for name, path in PAGES.items():
-                        page.goto(base + path)
-                        page.screenshot(path=str(out / f"{name}-{width}-{scheme}.png"), full_page=width < 600)
-                        written += 1
-                    context.close()
-        finally:
-            browser.close()
+    with serve_deployed(site.root) as base, launch() as browser:
+        for width, height in WIDTHS.items():
+            for scheme in SCHEMES:
+                context = browser.new_context(viewport={"width": width, "height": height},
+                                              color_scheme=scheme, is_mobile=width < 600)
+                page = context.new_page()
+                for name, text in BOUNCES.items():
+                    checker(page, base, text)
+                    results = page.locator("#bouncecodes-checker .bc-results")
+                    shot = out / f"checker-{name}-{width}-{scheme}.png"
+                    (results if results.count() else page).screenshot(path=str(shot))
+                    written += 1
+                    for summary in page.query_selector_all(".bc-card details > summary"):
+                        summary.click()
+                    shot = out / f"checker-{name}-why-open-{width}-{scheme}.png"
+                    (results if results.count() else page).screenshot(path=str(shot))
+                    written += 1
+                for name, path in PAGES.items():
+                    page.goto(base + path)
+                    page.screenshot(path=str(out / f"{name}-{width}-{scheme}.png"), full_page=width < 600)
+                    written += 1
+                context.close()
     print(f"{written} screenshots in {out}")
     return 0
 
