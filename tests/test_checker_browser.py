@@ -243,12 +243,12 @@ def check_cards(page: Page, records: list[dict[str, Any]]) -> list[str]:
             assert "the enhanced status code" in said, said
         elif kind == "reply":
             assert f"the reply code {name}" in said, said
-        elif kind == "phrase":
-            assert f"read as \u201c{registry.reason(owner).title}\u201d" in said, said
         # what happened: the reason, or the particular case of it the answer names (greylisting), with
         # a link to its section of the reason's page
         reason = registry.reason(rec["reason"])
         case = next((d for d in reason.details if d.id == rec["detail"]), None) if rec["detail"] else None
+        if kind == "phrase":
+            assert f"read as \u201c{(case or registry.reason(owner)).title}\u201d" in said, said
         assert f"What happened: {(case or reason).title}" in text
         assert href_path(card, "a.bc-card__reason") == f"/reasons/{rec['reason']}/" + (f"#{case.id}" if case else "")
         direction = card.query_selector(".bc-field--direction")

@@ -139,8 +139,9 @@ def _why(r):
             if message.meaning:
                 words += f": {message.meaning}"
     elif kind == "phrase":
-        words = ("the server's words, which read as \u201c"
-                 f"{_registry.reason(name.partition('/')[0]).title}\u201d")
+        # as the case its detail names, when the registry describes it (greylisting), else as the reason
+        base = _registry.reason(name.partition('/')[0])
+        words = f"the server's words, which read as \u201c{(described or base).title}\u201d"
     elif kind == "enhanced":
         entry = next((e for e in _registry.enhanced if e.id == r.rule), None)
         if entry is not None:
