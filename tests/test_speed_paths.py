@@ -478,6 +478,8 @@ def test_detection_same_with_log_formats_compiled_on_use(monkeypatch: pytest.Mon
     assert kinds == expected
     assert len(messages) > 20
     told = kinds[:len(messages)]
-    assert (told.count(InputKind.EMAIL) + told.count(InputKind.MBOX)) * 100 >= len(messages) * 99  # (a few are odd)
+    # a few are odd on purpose (tests/data/mime/headers-odd.eml reads as a bare reply): one, or one in a hundred
+    odd = len(told) - told.count(InputKind.EMAIL) - told.count(InputKind.MBOX)
+    assert odd <= max(1, len(messages) // 100), odd
     assert kinds[len(messages):len(messages) + len(log_texts)].count(InputKind.LOG) * 4 >= len(log_texts) * 3  # (one-line examples read as replies)
     assert all(c.ready for c in lazy.lines)  # the log examples met every line format
