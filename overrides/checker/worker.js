@@ -112,9 +112,9 @@ def _why(r):
     (and its page), what the detail is, where the evidence was found."""
     reason = _registry.reason(r.reason)
     detail = r.detail
-    # a detail the registry describes (among a reason's details, where the runtime has them): what
-    # happened is then that case (greylisting, not "Sending host blocked"), by its title
-    described = next((d for d in getattr(reason, "details", ()) if d.id == detail), None) if detail else None
+    # what happened is the case the detail names, when the registry describes it (greylisting, not
+    # "Sending host blocked"), by its title
+    described = _case(r)
     what = described if described is not None else reason
     why = {"what": what.title, "summary": what.description.split(". ")[0].rstrip(".") + ".",
            "rule": "", "detail": "", "found": "", "provider": "", "advice": ""}
@@ -202,9 +202,12 @@ def _why(r):
     return why
 
 
-def _described(r):
-    """Whether the result's detail is a case its reason describes (it has a section on the reason's page)."""
-    return bool(r.detail) and any(d.id == r.detail for d in getattr(_registry.reason(r.reason), "details", ()))
+def _case(r):
+    """The case of its reason that the result's detail names, when the registry describes it (among
+    the reason's details, where the runtime has them; each has a section on the reason's page); else None."""
+    if not r.detail:
+        return None
+    return next((d for d in getattr(_registry.reason(r.reason), "details", ()) if d.id == r.detail), None)
 
 
 def _pages(r):
@@ -215,7 +218,7 @@ def _pages(r):
         "status": f"enhanced/{entry.code}/" if entry is not None and not pseudo else "",
         "reason": f"reasons/{r.reason}/",
         # the section of the reason's page on the answer's particular case (greylisting …), if any
-        "case": f"reasons/{r.reason}/#{r.detail}" if _described(r) else "",
+        "case": f"reasons/{r.reason}/#{r.detail}" if _case(r) is not None else "",
         "provider": f"providers/{r.provider}/" if r.provider and _registry.provider(r.provider) else "",
         "rule": _rule_page(r.rule),
     }

@@ -512,6 +512,28 @@ def _split(address: str) -> tuple[str, str]:
     return local, dom.lower().rstrip(".")
 
 
+def suppression_key(rec: Record) -> tuple[str, str] | None:
+    """The address a record counts for in the suppression list, as (local part, domain in lower case),
+    or None for a record the list leaves out: a refusal your own server gave (``direction:
+    inbound``), an outcome neither hard nor a delivery, a record without a whole address. The address
+    is the original recipient where the record knows it, else the recipient."""
+    if _s(rec, "direction") == "inbound":
+        return None
+    if not (rec.get("hard") or _s(rec, "reason") == "delivered"):
+        return None
+    address = _s(rec, "original_recipient") or _s(rec, "recipient")
+    if "@" not in address:
+        return None
+    local, dom = _split(address)
+    return (local, dom) if local and dom else None
+
+
+def suppression_order(entry: Record) -> tuple[str, str]:
+    """How the suppression list is sorted: by domain, then local part."""
+    local, _, dom = entry["address"].rpartition("@")
+    return dom, local
+
+
 def suppression_list(records: Iterable[Record], now: datetime | None = None) -> list[Record]:
     """The addresses to stop mailing: those whose last outcome is a hard failure, each once. An
     address is the original recipient where a record knows it (the address as you sent it, before
@@ -531,18 +553,10 @@ def suppression_list(records: Iterable[Record], now: datetime | None = None) -> 
     seq = 0
     for rec in records:
         seq += 1
-        if _s(rec, "direction") == "inbound":
+        key = suppression_key(rec)
+        if key is None:
             continue
         delivered = _s(rec, "reason") == "delivered"
-        if not (rec.get("hard") or delivered):
-            continue
-        address = _s(rec, "original_recipient") or _s(rec, "recipient")
-        if "@" not in address:
-            continue
-        local, dom = _split(address)
-        if not local or not dom:
-            continue
-        key = (local, dom)
         order = _stamp_key(rec, seq, now)
         held = latest.get(key)
         count = (held[2] if held else 0) + (0 if delivered else 1)
@@ -552,12 +566,13 @@ def suppression_list(records: Iterable[Record], now: datetime | None = None) -> 
         else:
             latest[key] = (held[0], held[1], count)
     out = []
-    for (local, dom), (_, outcome, count) in sorted(latest.items(), key=lambda x: (x[0][1], x[0][0])):
+    for (local, dom), (_, outcome, count) in latest.items():
         if outcome is None:
             continue
         reason, last_seen, code = outcome
         out.append({"address": f"{local}@{dom}", "reason": reason, "last_seen": last_seen, "code": code,
                     "count": count})
+    out.sort(key=suppression_order)
     return out
 
 

@@ -519,15 +519,10 @@ def _in_order(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _address_key(rec: dict[str, Any]) -> str | None:
-    """The address a record counts for in the suppression list (as :func:`answers.suppression_list`
-    reads it), or None for a record it leaves out."""
-    if rec.get("direction") == "inbound" or not (rec.get("hard") or rec.get("reason") == "delivered"):
-        return None
-    address = rec.get("original_recipient") or rec.get("recipient") or ""
-    if "@" not in address:
-        return None
-    local, dom = answers._split(address)
-    return f"{local}@{dom}" if local and dom else None
+    """The address a record counts for in the suppression list (:func:`answers.suppression_key`),
+    or None for a record it leaves out."""
+    key = answers.suppression_key(rec)
+    return f"{key[0]}@{key[1]}" if key else None
 
 
 def _suppress_part(frame: pd.DataFrame, now: datetime | None) -> list[dict[str, Any]]:
@@ -544,7 +539,7 @@ def suppression_list(records_df: dd.DataFrame, now: datetime | None = None,
     shuffled = _shuffled(records_df, _address_key, npartitions)
     parts = [delayed(_suppress_part, pure=True)(p, now) for p in shuffled.to_delayed()]
     found = [entry for part in compute(*parts) for entry in part]
-    found.sort(key=lambda e: (e["address"].rpartition("@")[2], e["address"].rpartition("@")[0]))
+    found.sort(key=answers.suppression_order)
     return found
 
 
